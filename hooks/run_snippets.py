@@ -1,0 +1,208 @@
+"""MkDocs hook: run every snippet once, cache its outputs, show them on the pages.
+
+* ``on_files``: every ``snippets/*.py`` is hashed together with what it
+  depends on (this folder's code, ``requirements.txt``, the MNIST sample).
+  A result already in memory or in ``.cache/snippets/<name>-<hash>/`` is
+  reused; the others run in one subprocess (see ``snippet_runner.py``). The
+  figures and files they wrote are added to the site as
+  ``figures/<name>/<file>``, so a page shows one with
+  ``![alt text](figures/rate_coding/raster.png)``.
+  mkdocs-static-i18n calls the whole build again for each extra language;
+  the in-memory results make sure nothing runs twice.
+  This runs in ``on_files``, after MkDocs has emptied the site folder, so a
+  failing snippet leaves no stale figure behind in the site.
+* ``on_page_markdown``: a fenced code block that includes snippet sections
+  (``--8<-- "rate_coding.py:encode"``) is checked (file and section must
+  exist) and followed by what those sections printed. A page missing its
+  translation gets a notice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
+
+from snippet_runner import (CACHE_DIR, MNIST_MODE, ROOT, SNIPPETS_DIR, SnippetError,
+                            mnist_sample_digest, parse_sections)
+
+log = logging.getLogger("mkdocs.hooks.run_snippets")
+
+RUNNER = Path(__file__).with_name("snippet_runner.py")
+RESULTS_DIR = CACHE_DIR / "snippets"
+FIGURES_URI = "figures"
+
+# In-memory results for this process: {snippet stem: (hash, result dict, dir)}.
+_results: dict[str, tuple[str, dict, Path]] = {}
+
+OUTPUT_TITLE = {"ko": "출력", "en": "Output"}
+UNTRANSLATED = {
+    "en": '!!! warning "Not translated yet"\n\n'
+          "    This page has no English version yet; it is shown in Korean.\n\n",
+    "ko": '!!! warning "아직 번역되지 않았습니다"\n\n'
+          "    이 페이지는 아직 한국어 번역이 없어 원문을 그대로 보여 줍니다.\n\n",
+}
+
+
+def snippet_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    digest.update(path.read_bytes())
+    for dependency in (RUNNER, Path(__file__), ROOT / "requirements.txt"):
+        digest.update(dependency.read_bytes())
+    digest.update(MNIST_MODE.encode())
+    digest.update(mnist_sample_digest().encode())
+    return digest.hexdigest()[:16]
+
+
+def _load(out: Path) -> dict:
+    error = out / "error.json"
+    if error.exists():
+        info = json.loads(error.read_text())
+        raise PluginError(
+            f"Snippet failed at {info['location']} (section '{info['section']}'):\n"
+            f"{info['traceback'] or info['message']}\n"
+            f"{info['location']}: {info['message']}")
+    return json.loads((out / "result.json").read_text(encoding="utf-8"))
+
+
+def run_all_snippets() -> dict[str, tuple[str, dict, Path]]:
+    """Bring every snippet's results up to date; run only what changed."""
+    paths = sorted(SNIPPETS_DIR.glob("*.py"))
+    stale: list[tuple[Path, str, Path]] = []
+    from_cache = 0
+    for path in paths:
+        try:
+            parse_sections(path)  # fail early, with file and line, on bad markers
+        except SnippetError as err:
+            raise PluginError(str(err)) from None
+        digest = snippet_hash(path)
+        out = RESULTS_DIR / f"{path.stem}-{digest}"
+        if _results.get(path.stem, ("",))[0] == digest:
+            continue
+        if (out / "result.json").exists():
+            _results[path.stem] = (digest, _load(out), out)
+            from_cache += 1
+        else:
+            stale.append((path, digest, out))
+    for name in set(_results) - {p.stem for p in paths}:
+        del _results[name]
+
+    if stale:
+        started = time.perf_counter()
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, str(RUNNER)] + [f"{p}={out}" for p, _, out in stale]
+        process = subprocess.run(command, cwd=ROOT, env=_runner_env(),
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if process.stdout.strip():
+            log.debug(process.stdout)
+        for path, digest, out in stale:
+            if not out.is_dir():
+                raise PluginError(f"Snippet runner crashed on {path.relative_to(ROOT)}:\n"
+                                  f"{process.stdout}")
+            try:
+                _results[path.stem] = (digest, _load(out), out)
+            except PluginError:
+                shutil.rmtree(out)  # an error is not a result to keep
+                _results.pop(path.stem, None)
+                raise
+            _prune(path.stem, keep=out)
+        seconds = time.perf_counter() - started
+        log.info(f"Snippets: {len(stale)} run ({seconds:.1f} s: "
+                 + ", ".join(f"{p.name} {_results[p.stem][1]['seconds']} s" for p, _, _ in stale)
+                 + f"), {from_cache} from cache")
+    elif from_cache:
+        log.info(f"Snippets: 0 run, {from_cache} from cache")
+    return _results
+
+
+def _runner_env() -> dict[str, str]:
+    import os
+
+    env = dict(os.environ)
+    # Two snippets run side by side; one thread each keeps them from fighting
+    # over two cores and keeps torch's reductions in a fixed order.
+    env.update(MPLBACKEND="Agg", OMP_NUM_THREADS="1", PYTHONHASHSEED="0")
+    return env
+
+
+def _prune(stem: str, keep: Path) -> None:
+    for old in RESULTS_DIR.glob(f"{stem}-*"):
+        if old != keep and re.fullmatch(rf"{re.escape(stem)}-[0-9a-f]{{16}}", old.name):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- events
+
+@event_priority(-200)  # after mkdocs-static-i18n has sorted the files by language
+def on_files(files, config):
+    for stem, (_, result, out) in run_all_snippets().items():
+        for section in result["sections"].values():
+            for name in section["files"]:
+                uri = f"{FIGURES_URI}/{stem}/{name}"
+                if files.get_file_from_path(uri) is None:
+                    files.append(File.generated(config, uri, abs_src_path=str(out / name)))
+    return files
+
+
+FENCE_RE = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)\n"
+    r"(?P<body>(?:(?P=indent)[ \t]*--8<--[^\n]*\n)+)"
+    r"(?P=indent)(?P=fence)[ \t]*$",
+    re.MULTILINE,
+)
+INCLUDE_RE = re.compile(r'--8<--\s+"([^"]+)"')
+
+
+def _language(config) -> str:
+    i18n = config.plugins.get("i18n")
+    return getattr(i18n, "current_language", None) or config.theme.get("language", "en")
+
+
+def on_page_markdown(markdown, page, config, files):
+    language = _language(config)
+    src = page.file.src_uri
+
+    def with_output(match: re.Match) -> str:
+        line = markdown.count("\n", 0, match.start()) + 1
+        printed = []
+        for include in INCLUDE_RE.findall(match["body"]):
+            name, _, section = include.partition(":")
+            where = f"docs/{src}:{line}"
+            path = SNIPPETS_DIR / name
+            if not path.is_file():
+                raise PluginError(f"{where}: snippet file '{name}' not found in snippets/")
+            if not section:
+                raise PluginError(f"{where}: include a named section, e.g. \"{name}:setup\"")
+            result = _results.get(path.stem)
+            if result is None or section not in result[1]["sections"]:
+                raise PluginError(f"{where}: snippet '{name}' has no section '{section}'")
+            printed.append(result[1]["sections"][section]["stdout"])
+        text = "".join(printed)
+        if not text.strip():
+            return match.group(0)
+        indent = match["indent"]
+        fence = "`" * max(3, max((len(r) + 1 for r in re.findall(r"`+", text)), default=0))
+        title = OUTPUT_TITLE.get(language, OUTPUT_TITLE["en"])
+        body = "".join(f"{indent}{row}\n" for row in text.rstrip("\n").split("\n"))
+        return (f"{match.group(0)}\n\n{indent}{fence} {{ .text .snippet-output title=\"{title}\" }}\n"
+                f"{body}{indent}{fence}")
+
+    markdown = FENCE_RE.sub(with_output, markdown)
+
+    # suffix layout: "page.md" is Korean, "page.en.md" English; i18n shows
+    # the Korean file in a language that lacks its own file.
+    suffix = Path(src).suffixes[-2:-1]
+    file_language = suffix[0][1:] if suffix and suffix[0][1:] in UNTRANSLATED else "ko"
+    if file_language != language and language in UNTRANSLATED:
+        markdown = UNTRANSLATED[language] + markdown
+    return markdown

@@ -1,0 +1,320 @@
+"""Run the tutorial's snippet files and keep what they print and draw.
+
+A snippet file (``snippets/<name>.py``) is a chapter's whole program, cut
+into named sections with pymdownx.snippets markers::
+
+    # --8<-- [start:encode]
+    spike_data = spikegen.rate(data_it, num_steps=100)
+    print(spike_data.size())
+    # --8<-- [end:encode]
+
+The pages include the sections in order, so the sections, read top to
+bottom, are exactly the program a reader copies. Running a file here means:
+execute its sections in order in one fresh namespace, with the current
+directory set to a scratch folder where ``data/mnist`` holds MNIST, and after
+each section keep
+
+* what it printed (stdout),
+* every open matplotlib figure, saved as ``<section>.png`` (``-2``, ``-3``
+  for more) and then closed, as a notebook would show and close it,
+* every file the code itself wrote into the scratch folder (an animation
+  saved with ``anim.save("digit.gif")``, say), under the name it chose.
+
+Results go to ``<out>/result.json`` plus the image files. A failing section
+raises :class:`SnippetError` naming the snippet file and line.
+
+The MkDocs hook (``run_snippets.py``) calls this module in a subprocess:
+``python hooks/snippet_runner.py OUT_ROOT SNIPPET...``. That process imports
+torch and matplotlib once, then forks one child per snippet (two at a time),
+so every snippet starts from a clean interpreter state without paying the
+import cost again. The tests import :func:`run_file` directly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SNIPPETS_DIR = ROOT / "snippets"
+CACHE_DIR = ROOT / ".cache"
+MNIST_SAMPLE_DIR = ROOT / "data" / "mnist-sample"
+
+# Set SPIKE_TUTORIAL_MNIST=full on a machine with network access to let
+# torchvision download the full dataset instead of using the shipped sample.
+MNIST_MODE = os.environ.get("SPIKE_TUTORIAL_MNIST", "sample")
+
+SECTION_RE = re.compile(r"^\s*# --8<-- \[(start|end):([\w-]+)\]\s*$")
+
+
+class SnippetError(Exception):
+    """A snippet raised. ``location`` is ``snippets/x.py:LINE``."""
+
+    def __init__(self, location: str, section: str, message: str, tb: str = ""):
+        super().__init__(f"{location} (section '{section}'): {message}")
+        self.location, self.section, self.message, self.tb = location, section, message, tb
+
+
+@dataclass
+class Section:
+    name: str
+    first_line: int  # 1-based line number of the first code line
+    code: str
+
+
+def rel(path: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def parse_sections(path: Path) -> list[Section]:
+    """Split a snippet file into its named sections, in file order.
+
+    Code outside every section would run at build time without being shown
+    on any page (hidden setup), so it is an error, as are unclosed or nested
+    sections.
+    """
+    sections: list[Section] = []
+    current: str | None = None
+    start = 0
+    body: list[str] = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        marker = SECTION_RE.match(line)
+        where = f"{rel(path)}:{number}"
+        if marker:
+            kind, name = marker.groups()
+            if kind == "start":
+                if current is not None:
+                    raise SnippetError(where, name, f"section '{name}' starts inside '{current}'")
+                if any(s.name == name for s in sections):
+                    raise SnippetError(where, name, f"section '{name}' appears twice")
+                current, start, body = name, number + 1, []
+            else:
+                if current != name:
+                    raise SnippetError(where, name, f"end of '{name}' without its start")
+                sections.append(Section(name, start, "\n".join(body) + "\n"))
+                current = None
+        elif current is not None:
+            body.append(line)
+        elif line.strip() and not line.lstrip().startswith("#"):
+            raise SnippetError(where, "-", "code outside any section would run unseen; "
+                               "put it in a section that a page shows")
+    if current is not None:
+        raise SnippetError(rel(path), current, f"section '{current}' is never closed")
+    return sections
+
+
+# ---------------------------------------------------------------- data
+
+def mnist_sample_digest() -> str:
+    digest = hashlib.sha256()
+    for gz in sorted(MNIST_SAMPLE_DIR.glob("*.gz")):
+        digest.update(gz.name.encode() + gz.read_bytes())
+    return digest.hexdigest()
+
+
+def data_root() -> Path:
+    """A folder whose ``mnist/MNIST/raw`` torchvision will find.
+
+    In the default ``sample`` mode it holds the sample shipped in
+    ``data/mnist-sample``, unpacked to the file names torchvision checks, so
+    ``datasets.MNIST("data/mnist", download=True)`` loads it and skips the
+    download. In ``full`` mode it starts empty and torchvision downloads into
+    it once.
+    """
+    if MNIST_MODE == "full":
+        root = CACHE_DIR / "data-full"
+        root.mkdir(parents=True, exist_ok=True)
+        return root
+    root = CACHE_DIR / f"data-sample-{mnist_sample_digest()[:12]}"
+    raw = root / "mnist" / "MNIST" / "raw"
+    if not raw.is_dir():
+        tmp = CACHE_DIR / f"tmp-data-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        (tmp / "mnist" / "MNIST" / "raw").mkdir(parents=True)
+        for gz in sorted(MNIST_SAMPLE_DIR.glob("*.gz")):
+            target = tmp / "mnist" / "MNIST" / "raw" / gz.stem
+            target.write_bytes(gzip.decompress(gz.read_bytes()))
+        try:
+            tmp.rename(root)
+        except OSError:  # another process unpacked it first
+            shutil.rmtree(tmp, ignore_errors=True)
+    return root
+
+
+def prepare_workdir(workdir: Path) -> Path:
+    """An empty scratch folder with ``data`` pointing at the MNIST data."""
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    (workdir / "data").symlink_to(data_root(), target_is_directory=True)
+    return workdir
+
+
+# ---------------------------------------------------------------- running
+
+def _error_location(path: Path, exc: BaseException) -> str:
+    """``snippets/x.py:LINE`` of the innermost frame inside the snippet."""
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == str(path):
+            line = frame.lineno
+    if line is None and isinstance(exc, SyntaxError) and exc.filename == str(path):
+        line = exc.lineno
+    return f"{rel(path)}:{line}" if line else rel(path)
+
+
+def _save_figures(section: str, outdir: Path) -> list[str]:
+    import matplotlib.pyplot as plt
+
+    names = []
+    for index, number in enumerate(plt.get_fignums(), 1):
+        name = f"{section}.png" if index == 1 else f"{section}-{index}.png"
+        # No "Software" metadata: the same figure gives the same bytes.
+        plt.figure(number).savefig(outdir / name, dpi=100, bbox_inches="tight",
+                                   metadata={"Software": None})
+        names.append(name)
+    plt.close("all")
+    return names
+
+
+def _collect_written_files(workdir: Path, outdir: Path, seen: set[str]) -> list[str]:
+    names = []
+    for item in sorted(workdir.iterdir()):
+        if item.name == "data" or item.name in seen or not item.is_file():
+            continue
+        shutil.copyfile(item, outdir / item.name)
+        seen.add(item.name)
+        names.append(item.name)
+    return names
+
+
+def run_file(path: Path, outdir: Path | None = None, workdir: Path | None = None,
+             namespace: dict | None = None) -> dict:
+    """Execute a snippet file section by section; return its results.
+
+    The result maps each section name to ``{"stdout": str, "files": [...]}``.
+    With ``outdir`` the figures and written files are kept there. The final
+    namespace is left in ``namespace`` (if given) for tests to inspect.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path = Path(path).resolve()
+    sections = parse_sections(path)
+    workdir = prepare_workdir(workdir or CACHE_DIR / "work" / path.stem)
+    outdir = Path(outdir) if outdir else workdir / ".outputs"
+    outdir.mkdir(parents=True, exist_ok=True)
+    ns = namespace if namespace is not None else {}
+    ns.update({"__name__": "__main__", "__file__": str(path)})
+
+    results: dict[str, dict] = {}
+    written: set[str] = set()
+    old_cwd = os.getcwd()
+    started = time.perf_counter()
+    os.chdir(workdir)
+    plt.close("all")
+    try:
+        for section in sections:
+            # Pad with blank lines so tracebacks give the file's own line numbers.
+            source = "\n" * (section.first_line - 1) + section.code
+            stdout = io.StringIO()
+            try:
+                code = compile(source, str(path), "exec")
+                with contextlib.redirect_stdout(stdout):
+                    exec(code, ns)
+            except Exception as exc:  # noqa: BLE001 - report any failure
+                plt.close("all")
+                message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+                raise SnippetError(_error_location(path, exc), section.name, message,
+                                   traceback.format_exc()) from exc
+            files = _save_figures(section.name, outdir)
+            files += _collect_written_files(workdir, outdir, written | set(files))
+            written.update(files)
+            results[section.name] = {"stdout": stdout.getvalue(), "files": files}
+    finally:
+        os.chdir(old_cwd)
+    return {"sections": results, "seconds": round(time.perf_counter() - started, 2)}
+
+
+def _run_one(path: Path, out: Path) -> None:
+    """Run one snippet into ``out`` atomically: result.json or error.json."""
+    tmp = out.with_name(out.name + f".tmp{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        result = run_file(path, tmp, CACHE_DIR / "work" / f"{path.stem}-{os.getpid()}")
+    except SnippetError as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        (tmp / "error.json").write_text(json.dumps({
+            "location": err.location, "section": err.section,
+            "message": err.message, "traceback": err.tb}))
+        print(err.tb or str(err), file=sys.stderr)
+    else:
+        (tmp / "result.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
+    finally:
+        shutil.rmtree(CACHE_DIR / "work" / f"{path.stem}-{os.getpid()}", ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+
+
+def main(argv: list[str]) -> int:
+    """``snippet_runner.py PAIRS...`` where each pair is ``SNIPPET=OUTDIR``."""
+    jobs = [tuple(map(Path, arg.split("=", 1))) for arg in argv]
+    # Import the heavy libraries once; each forked child inherits them.
+    # snntorch is deliberately not imported here: `import snntorch` does not
+    # import snntorch.spikegen, and a preloaded submodule would hide that.
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot  # noqa: F401
+    import numpy  # noqa: F401
+    import torch  # noqa: F401
+    import torchvision  # noqa: F401
+
+    data_root()  # unpack the data once, before the children race for it
+    running: dict[int, Path] = {}
+    failed = 0
+    width = max(1, min(len(jobs), os.cpu_count() or 1, 2))
+    for snippet, out in jobs:
+        if len(running) >= width:
+            pid, status = os.wait()
+            failed += status != 0
+            running.pop(pid, None)
+        pid = os.fork()
+        if pid == 0:  # child
+            code = 0
+            try:
+                _run_one(snippet, out)
+            except BaseException:  # noqa: BLE001
+                traceback.print_exc()
+                code = 2
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        running[pid] = snippet
+    while running:
+        pid, status = os.wait()
+        failed += status != 0
+        running.pop(pid, None)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
