@@ -1,0 +1,152 @@
+# --8<-- [start:setup]
+import torch
+import matplotlib.pyplot as plt
+from torch.utils.data import DataLoader
+from torchvision import datasets, transforms
+from snntorch import spikegen, utils
+from snntorch import spikeplot as splt
+
+torch.manual_seed(0)
+
+transform = transforms.Compose([
+    transforms.Resize((28, 28)),
+    transforms.Grayscale(),
+    transforms.ToTensor(),
+    transforms.Normalize((0,), (1,)),
+])
+mnist_train = datasets.MNIST("data/mnist", train=True, download=True, transform=transform)
+utils.data_subset(mnist_train, 10)
+train_loader = DataLoader(mnist_train, batch_size=128, shuffle=True)
+data_it, targets_it = next(iter(train_loader))
+# --8<-- [end:setup]
+
+# --8<-- [start:single]
+intensity = torch.tensor(0.7)  # one pixel, 70% bright
+
+for num_steps in (10, 100):
+    spike_train = spikegen.rate(intensity, num_steps=num_steps)
+    print(f"num_steps={num_steps}: {int(spike_train.sum())} spikes, "
+          f"firing rate {spike_train.mean():.2f}")
+    if num_steps == 10:
+        print(spike_train.int().tolist())
+# --8<-- [end:single]
+
+# --8<-- [start:single_plot]
+fig, axes = plt.subplots(2, 1, figsize=(8, 2.4))
+for ax, num_steps in zip(axes, (10, 100)):
+    spike_train = spikegen.rate(intensity, num_steps=num_steps)
+    ax.eventplot(spike_train.nonzero().flatten(), color="black")
+    ax.set_xlim(-0.5, num_steps - 0.5)
+    ax.set_yticks([])
+    ax.set_ylabel(f"T = {num_steps}")
+axes[-1].set_xlabel("time step")
+plt.tight_layout()
+plt.show()
+# --8<-- [end:single_plot]
+
+# --8<-- [start:convergence]
+p = 0.7
+num_trials = 2000
+steps = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
+means, spreads = [], []
+for num_steps in steps:
+    # num_trials independent pixels of intensity p, each rate coded over num_steps
+    spike_trains = spikegen.rate(torch.full((num_trials,), p), num_steps=num_steps)
+    rates = spike_trains.mean(dim=0)  # one measured firing rate per trial
+    means.append(rates.mean().item())
+    spreads.append(rates.std().item())
+    print(f"T={num_steps:5d}  mean rate {means[-1]:.3f}  spread {spreads[-1]:.3f}  "
+          f"theory {(p * (1 - p) / num_steps) ** 0.5:.3f}")
+
+steps_t = torch.tensor(steps, dtype=torch.float)
+theory = (p * (1 - p) / steps_t) ** 0.5
+fig, ax = plt.subplots(figsize=(7, 3.5))
+ax.axhline(p, color="gray", linestyle="--", label="intensity p = 0.7")
+ax.fill_between(steps, p - theory, p + theory, color="tab:blue", alpha=0.15,
+                label="p ± sqrt(p(1-p)/T)")
+ax.errorbar(steps, means, yerr=spreads, fmt="o", color="tab:blue", capsize=3,
+            label="measured mean ± std")
+ax.set_xscale("log")
+ax.set_xlabel("num_steps T")
+ax.set_ylabel("firing rate")
+ax.legend()
+plt.show()
+# --8<-- [end:convergence]
+
+# --8<-- [start:encode]
+num_steps = 100
+spike_data = spikegen.rate(data_it, num_steps=num_steps)
+print(data_it.size())
+print(spike_data.size())
+# --8<-- [end:encode]
+
+# --8<-- [start:animate]
+spike_data_sample = spike_data[:, 0, 0]  # [100, 28, 28]: the first digit over time
+print(spike_data_sample.size())
+print(f"label: {targets_it[0]}")
+
+fig, ax = plt.subplots(figsize=(3, 3))
+anim = splt.animator(spike_data_sample, fig, ax)
+anim.save("spike_mnist.gif", writer="pillow", fps=20)  # no ffmpeg needed
+plt.close(fig)
+# --8<-- [end:animate]
+
+# --8<-- [start:gain]
+spike_data_low = spikegen.rate(data_it, num_steps=num_steps, gain=0.25)
+print(f"gain=1:    {int(spike_data.sum())} spikes")
+print(f"gain=0.25: {int(spike_data_low.sum())} spikes "
+      f"({spike_data_low.sum() / spike_data.sum():.2f} of gain=1)")
+
+fig, axes = plt.subplots(1, 3, figsize=(8, 3))
+axes[0].imshow(data_it[0, 0], cmap="gray", vmin=0, vmax=1)
+axes[0].set_title("input")
+axes[1].imshow(spike_data[:, 0, 0].mean(dim=0), cmap="gray", vmin=0, vmax=1)
+axes[1].set_title("gain = 1")
+axes[2].imshow(spike_data_low[:, 0, 0].mean(dim=0), cmap="gray", vmin=0, vmax=1)
+axes[2].set_title("gain = 0.25")
+for ax in axes:
+    ax.axis("off")
+plt.show()
+# --8<-- [end:gain]
+
+# --8<-- [start:raster]
+spike_data_sample2 = spike_data[:, 0].view(num_steps, -1)  # [100, 784]: one row per step
+print(spike_data_sample2.size())
+
+fig, ax = plt.subplots(figsize=(8, 5))
+splt.raster(spike_data_sample2, ax, s=1.5, c="black")
+ax.set_title("input layer")
+ax.set_xlabel("time step")
+ax.set_ylabel("neuron (pixel) index")
+plt.show()
+# --8<-- [end:raster]
+
+# --8<-- [start:raster_neuron]
+# A pixel of middle brightness: it spikes, but not at every step.
+idx = int((data_it[0].flatten() - 0.5).abs().argmin())
+print(f"neuron {idx}: intensity {data_it[0].flatten()[idx]:.2f}, "
+      f"{int(spike_data_sample2[:, idx].sum())} spikes in {num_steps} steps")
+
+fig, ax = plt.subplots(figsize=(8, 1.2))
+splt.raster(spike_data_sample2[:, idx].unsqueeze(1), ax, s=100, c="black", marker="|")
+ax.set_title(f"input neuron {idx}")
+ax.set_xlabel("time step")
+ax.set_yticks([])
+plt.show()
+# --8<-- [end:raster_neuron]
+
+# --8<-- [start:cost]
+pixels = data_it[0].numel()
+spikes_per_image = spike_data.sum(dim=(0, 2, 3, 4))  # one count per image
+print(f"spikes per image: {spikes_per_image.mean():.0f} on average "
+      f"(min {spikes_per_image.min():.0f}, max {spikes_per_image.max():.0f})")
+print(f"entries per image: {num_steps * pixels} ({pixels} pixels x {num_steps} steps)")
+print(f"expected: num_steps x total intensity = {num_steps * data_it.sum() / len(data_it):.0f}")
+
+# Latency: how well do the first T steps tell each pixel's intensity?
+ink = data_it > 0  # background pixels (0) never spike, so only look at the digit
+for T in (1, 5, 10, 25, 50, 100):
+    rebuilt = spike_data[:T].mean(dim=0)
+    error = (rebuilt - data_it)[ink].abs().mean()
+    print(f"first {T:3d} steps: mean error {error:.3f} per inked pixel")
+# --8<-- [end:cost]
