@@ -23,18 +23,17 @@ data_it, targets_it = next(iter(train_loader))
 # --8<-- [start:single]
 intensity = torch.tensor(0.7)  # one pixel, 70% bright
 
+spike_trains = {}
 for num_steps in (10, 100):
-    spike_train = spikegen.rate(intensity, num_steps=num_steps)
-    print(f"num_steps={num_steps}: {int(spike_train.sum())} spikes, "
-          f"firing rate {spike_train.mean():.2f}")
-    if num_steps == 10:
-        print(spike_train.int().tolist())
+    spike_trains[num_steps] = spikegen.rate(intensity, num_steps=num_steps)
+    print(f"num_steps={num_steps}: {int(spike_trains[num_steps].sum())} spikes, "
+          f"firing rate {spike_trains[num_steps].mean():.2f}")
+print(spike_trains[10].int().tolist())
 # --8<-- [end:single]
 
 # --8<-- [start:single_plot]
 fig, axes = plt.subplots(2, 1, figsize=(8, 2.4))
-for ax, num_steps in zip(axes, (10, 100)):
-    spike_train = spikegen.rate(intensity, num_steps=num_steps)
+for ax, (num_steps, spike_train) in zip(axes, spike_trains.items()):
     ax.eventplot(spike_train.nonzero().flatten(), color="black")
     ax.set_xlim(-0.5, num_steps - 0.5)
     ax.set_yticks([])
@@ -67,6 +66,7 @@ ax.fill_between(steps, p - theory, p + theory, color="tab:blue", alpha=0.15,
 ax.errorbar(steps, means, yerr=spreads, fmt="o", color="tab:blue", capsize=3,
             label="measured mean ± std")
 ax.set_xscale("log")
+ax.set_ylim(0, 1.05)  # a firing rate lies between 0 and 1
 ax.set_xlabel("num_steps T")
 ax.set_ylabel("firing rate")
 ax.legend()

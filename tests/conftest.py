@@ -43,3 +43,21 @@ def run_snippet(tmp_path_factory):
         return _runs[name]
 
     return get
+
+
+
+class BuiltSite:
+    def __init__(self, path: Path, log: str):
+        self.path, self.log = path, log
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> BuiltSite:
+    """The real project built with ``mkdocs build --strict`` into a temp folder
+    (the snippet cache in .cache/ is shared with ordinary builds)."""
+    from helpers import mkdocs_build
+
+    target = tmp_path_factory.mktemp("site") / "site"
+    process = mkdocs_build(ROOT, target)
+    assert process.returncode == 0, process.stderr[-5000:]
+    return BuiltSite(target, process.stderr)

@@ -1,0 +1,101 @@
+"""Small helpers the tests share: building the site, reading its HTML."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+LANGUAGES = {"ko": "", "en": "en/"}  # language -> URL prefix
+
+
+def korean_pages() -> list[Path]:
+    """The Korean (default-language) pages: docs/**/page.md without a suffix."""
+    return sorted(p for p in DOCS.rglob("*.md")
+                  if not re.search(r"\.[a-z]{2}\.md$", p.name)
+                  and "assets" not in p.relative_to(DOCS).parts)
+
+
+def page_url(md: Path) -> str:
+    """docs/rate-coding.md -> 'rate-coding/', docs/index.md -> ''."""
+    rel = md.relative_to(DOCS).with_suffix("")
+    return "" if rel.name == "index" else f"{rel.as_posix()}/"
+
+
+def built_page(site: Path, md: Path, language: str) -> Path:
+    return site / LANGUAGES[language] / page_url(md) / "index.html"
+
+
+def mkdocs_build(project: Path, site: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    """``mkdocs build --strict`` of ``project`` into ``site``; output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
+        cwd=project, capture_output=True, text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})})
+
+
+class _CodeBlocks(HTMLParser):
+    """Collect the text of <code> inside <div class="language-X highlight">."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[tuple[str, set[str], str]] = []  # (language, div classes, text)
+        self._div_stack: list[set[str] | None] = []
+        self._current: list[str] | None = None
+        self._classes: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "div":
+            classes = set((attrs.get("class") or "").split())
+            self._div_stack.append(classes if "highlight" in classes else None)
+        elif tag == "code" and self._div_stack and self._div_stack[-1] is not None:
+            self._current, self._classes = [], self._div_stack[-1]
+
+    def handle_endtag(self, tag):
+        if tag == "code" and self._current is not None:
+            language = next((c[9:] for c in self._classes if c.startswith("language-")), "")
+            self.blocks.append((language, self._classes, "".join(self._current)))
+            self._current = None
+        elif tag == "div" and self._div_stack:
+            self._div_stack.pop()
+
+    def handle_data(self, data):
+        if self._current is not None:
+            self._current.append(data)
+
+
+def code_blocks(page: Path) -> list[tuple[str, set[str], str]]:
+    """(language, classes, text) of every highlighted block, in page order."""
+    parser = _CodeBlocks()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.blocks
+
+
+def python_blocks(page: Path) -> list[str]:
+    return [text for language, classes, text in code_blocks(page)
+            if language == "python" and "snippet-output" not in classes]
+
+
+def heading_ids(page: Path) -> list[str]:
+    text = page.read_text(encoding="utf-8")
+    article = text[text.find("<article"):text.find("</article>")]
+    return re.findall(r'<h[2-6] id="([^"]+)"', article)  # h1 is the title
+
+
+def image_sources(page: Path) -> list[str]:
+    text = page.read_text(encoding="utf-8")
+    article = text[text.find("<article"):text.find("</article>")]
+    return [html.unescape(s) for s in re.findall(r'<img [^>]*src="([^"]+)"', article)]
+
+
+def image_alts(page: Path) -> list[str]:
+    text = page.read_text(encoding="utf-8")
+    article = text[text.find("<article"):text.find("</article>")]
+    return [html.unescape(s) for s in re.findall(r'<img [^>]*alt="([^"]*)"', article)]

@@ -1,0 +1,153 @@
+"""How the build treats snippets, on a small throwaway copy of the project:
+it runs each snippet once per build for both languages, reuses unchanged
+results, and fails loudly, naming file and line, on bad code or includes."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import ROOT, mkdocs_build
+
+SNIPPET = """\
+# --8<-- [start:main]
+import os
+import matplotlib.pyplot as plt
+
+with open(os.environ["RUN_LOG"], "a") as log:
+    log.write("{name}\\n")
+print("{message}")
+plt.plot([0, 1], [1, 0])
+plt.show()
+# --8<-- [end:main]
+"""
+
+PAGE = """\
+# {title}
+
+```python
+--8<-- "{name}.py:main"
+```
+
+![{alt}](figures/{name}/main.png)
+"""
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A copy of the project with one page (two languages) and two snippets."""
+    copy = tmp_path / "project"
+    for item in ("hooks", "data", "requirements.txt", "docs/assets"):
+        source = ROOT / item
+        if source.is_dir():
+            shutil.copytree(source, copy / item, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            (copy / item).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, copy / item)
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    config = re.sub(r"\nnav:\n(?:  - .*\n)+", "\nnav:\n  - index.md\n  - second.md\n", config)
+    (copy / "mkdocs.yml").write_text(config, encoding="utf-8")
+    (copy / "snippets").mkdir()
+    for name in ("first", "second"):
+        write_snippet(copy, name, f"hello from {name}")
+    pages = {"index": "first", "second": "second"}
+    for page, name in pages.items():
+        (copy / "docs" / f"{page}.md").write_text(
+            PAGE.format(title="시험 페이지", name=name, alt="선 하나가 그려진 그림"))
+        (copy / "docs" / f"{page}.en.md").write_text(
+            PAGE.format(title="Test page", name=name, alt="A figure with one line"))
+    return copy
+
+
+def write_snippet(project: Path, name: str, message: str) -> None:
+    (project / "snippets" / f"{name}.py").write_text(SNIPPET.format(name=name, message=message))
+
+
+def build(project: Path, site: Path):
+    run_log = project / "runs.log"
+    process = mkdocs_build(project, site, env={"RUN_LOG": str(run_log)})
+    runs = run_log.read_text().split() if run_log.exists() else []
+    return process, runs
+
+
+def test_each_snippet_runs_once_for_both_languages_and_only_when_changed(project, tmp_path):
+    site = tmp_path / "site"
+    process, runs = build(project, site)
+    assert process.returncode == 0, process.stderr
+    assert sorted(runs) == ["first", "second"]  # once each, though two languages were built
+    assert "Snippets: 2 run" in process.stderr
+    for language in ("", "en/"):
+        assert "hello from first" in (site / language / "index.html").read_text()
+    assert (site / "figures/first/main.png").is_file()
+
+    # Nothing changed: nothing runs, everything comes from the cache.
+    process, runs = build(project, site)
+    assert process.returncode == 0, process.stderr
+    assert sorted(runs) == ["first", "second"]
+    assert "Snippets: 0 run, 2 from cache" in process.stderr
+
+    # One snippet edited: only that one runs again, and the pages show its new output.
+    write_snippet(project, "second", "changed output")
+    process, runs = build(project, site)
+    assert process.returncode == 0, process.stderr
+    assert sorted(runs) == ["first", "second", "second"]
+    assert "Snippets: 1 run" in process.stderr and "1 from cache" in process.stderr
+    for language in ("", "en/"):
+        assert "changed output" in (site / language / "second" / "index.html").read_text()
+
+
+def test_a_failing_snippet_fails_the_build_with_file_and_line_and_leaves_no_stale_figure(
+        project, tmp_path):
+    site = tmp_path / "site"
+    assert build(project, site)[0].returncode == 0
+    assert (site / "figures/second/main.png").is_file()
+
+    snippet = project / "snippets" / "second.py"
+    lines = snippet.read_text().splitlines()
+    lines.insert(7, "ratio = 1 / 0")  # becomes line 8 of the file
+    snippet.write_text("\n".join(lines) + "\n")
+
+    process, _ = build(project, site)
+    assert process.returncode != 0
+    assert "snippets/second.py:8" in process.stderr
+    assert "ZeroDivisionError: division by zero" in process.stderr
+    assert not (site / "figures/second/main.png").exists(), "a stale figure survived"
+    assert not (site / "second" / "index.html").exists()
+
+
+def test_code_outside_every_section_fails_the_build(project, tmp_path):
+    snippet = project / "snippets" / "first.py"
+    snippet.write_text("import os  # hidden setup\n" + snippet.read_text())
+    process, runs = build(project, tmp_path / "site")
+    assert process.returncode != 0
+    assert "snippets/first.py:1" in process.stderr and "outside any section" in process.stderr
+    assert runs == []
+
+
+def test_a_missing_section_fails_the_build_naming_the_page_and_line(project, tmp_path):
+    page = project / "docs" / "second.en.md"
+    page.write_text(page.read_text().replace("second.py:main", "second.py:nowhere"))
+    process, _ = build(project, tmp_path / "site")
+    assert process.returncode != 0
+    assert "docs/second.en.md:3: snippet 'second.py' has no section 'nowhere'" in process.stderr
+
+
+def test_a_missing_snippet_file_fails_the_build(project, tmp_path):
+    page = project / "docs" / "index.md"
+    page.write_text(page.read_text().replace("first.py:main", "gone.py:main"))
+    process, _ = build(project, tmp_path / "site")
+    assert process.returncode != 0
+    assert "docs/index.md:3: snippet file 'gone.py' not found" in process.stderr
+
+
+def test_a_missing_translation_shows_the_korean_page_with_a_notice(project, tmp_path):
+    (project / "docs" / "second.en.md").unlink()
+    site = tmp_path / "site"
+    process, _ = build(project, site)
+    assert process.returncode == 0, process.stderr
+    english = (site / "en" / "second" / "index.html").read_text()
+    assert "Not translated yet" in english and "시험 페이지" in english
+    assert "Not translated yet" not in (site / "en" / "index.html").read_text()

@@ -1,0 +1,183 @@
+"""The built site: both languages, code from snippets/, outputs and figures."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from helpers import (DOCS, LANGUAGES, ROOT, built_page, code_blocks, heading_ids, image_alts,
+                     image_sources, korean_pages, python_blocks)
+from snippet_runner import SNIPPETS_DIR, parse_sections
+
+PAGES = korean_pages()
+SITE_PATH = "/" + re.search(r"^site_url: https?://[^/]+/(.*)$", (ROOT / "mkdocs.yml").read_text(),
+                            re.MULTILINE).group(1)
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+INCLUDE = re.compile(r'^\s*--8<--\s+"([^":]+):([\w-]+)"\s*$')
+
+
+def page_id(md: Path) -> str:
+    return md.relative_to(DOCS).as_posix()
+
+
+def includes(md: Path) -> list[tuple[str, str]]:
+    """(snippet file, section) included by a page, in page order."""
+    return [m.groups() for line in md.read_text(encoding="utf-8").splitlines()
+            if (m := INCLUDE.match(line))]
+
+
+def english(md: Path) -> Path:
+    return md.with_name(md.name[:-3] + ".en.md")
+
+
+@pytest.mark.parametrize("md", PAGES, ids=page_id)
+def test_every_page_has_an_english_translation(md):
+    assert english(md).is_file(), f"{page_id(md)} has no English translation ({english(md).name})"
+
+
+def test_every_english_page_has_a_korean_original():
+    orphans = [p.name for p in DOCS.rglob("*.en.md") if not p.with_name(p.name[:-6] + ".md").is_file()]
+    assert not orphans, f"English pages without a Korean page: {orphans}"
+
+
+def test_every_page_is_in_the_navigation():
+    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").split("\nnav:")[1].split("\n\n")[0]
+    missing = [page_id(md) for md in PAGES if page_id(md) not in nav]
+    assert not missing, f"pages missing from nav in mkdocs.yml: {missing}"
+
+
+@pytest.mark.parametrize("md", PAGES, ids=page_id)
+def test_no_python_is_typed_into_a_page(md):
+    """Every Python fence only includes snippet sections."""
+    for doc in (md, english(md)):
+        text = doc.read_text(encoding="utf-8")
+        for fence in re.finditer(r"^([ \t]*)(`{3,})\s*(?:python|py)\b[^\n]*\n(.*?)^\1\2",
+                                 text, re.MULTILINE | re.DOTALL):
+            body = [line for line in fence.group(3).splitlines() if line.strip()]
+            assert body and all(INCLUDE.match(line) for line in body), (
+                f"{doc.name}: Python typed into the page instead of included from snippets/:\n"
+                + fence.group(3))
+
+
+@pytest.mark.parametrize("md", PAGES, ids=page_id)
+def test_both_languages_include_the_same_sections(md):
+    assert includes(md) == includes(english(md))
+
+
+@pytest.mark.parametrize("snippet", sorted(SNIPPETS_DIR.glob("*.py")), ids=lambda p: p.name)
+def test_every_section_is_shown_in_file_order(snippet):
+    """A snippet's sections appear on a page exactly once, in file order:
+    nothing runs at build time that a reader does not see."""
+    shown = [(md, section) for md in PAGES for name, section in includes(md) if name == snippet.name]
+    assert shown, f"{snippet.name} is not included by any page"
+    assert [s for _, s in shown] == [s.name for s in parse_sections(snippet)]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("md", PAGES, ids=page_id)
+def test_page_is_built_with_its_code_outputs_and_figures(site, md, language):
+    page = built_page(site.path, md, language)
+    assert page.is_file(), f"{page_id(md)} not built for {language}"
+
+    # Python blocks: exactly the included sections' code, each followed by its output.
+    blocks = code_blocks(page)
+    sections = {(s_file, s.name): s for s_file in {f for f, _ in includes(md)}
+                for s in parse_sections(SNIPPETS_DIR / s_file)}
+    results = _cached_results()
+    position = 0
+    for s_file, name in includes(md):
+        expected = textwrap.dedent(sections[(s_file, name)].code).strip("\n")
+        while blocks[position][0] != "python" or "snippet-output" in blocks[position][1]:
+            position += 1
+        assert blocks[position][2].strip("\n") == expected, f"{s_file}:{name} differs on the page"
+        printed = results[Path(s_file).stem]["sections"][name]["stdout"]
+        if printed.strip():
+            language_, classes, text = blocks[position + 1]
+            assert "snippet-output" in classes and language_ == "text", (
+                f"output of {s_file}:{name} is not right under its code")
+            assert text.strip("\n") == printed.strip("\n")
+        position += 1
+
+    # Every image the page shows is in the site.
+    for src in image_sources(page):
+        if not src.startswith(("data:", "http")):
+            assert (page.parent / src).resolve().is_file(), f"{page_id(md)} ({language}): {src} missing"
+
+
+def _cached_results() -> dict:
+    import json
+
+    results = {}
+    for result in (ROOT / ".cache" / "snippets").glob("*/result.json"):
+        results[result.parent.name.rsplit("-", 1)[0]] = json.loads(result.read_text())
+    return results
+
+
+def test_every_figure_a_snippet_draws_is_shown_in_both_languages(site):
+    shown = {lang: set() for lang in LANGUAGES}
+    for md in PAGES:
+        for language in LANGUAGES:
+            page = built_page(site.path, md, language)
+            shown[language] |= {(page.parent / s).resolve() for s in image_sources(page)}
+    figures = sorted((site.path / "figures").rglob("*.*"))
+    assert figures, "no figures were generated"
+    for figure in figures:
+        for language in LANGUAGES:
+            assert figure.resolve() in shown[language], (
+                f"{figure.relative_to(site.path)} is drawn but not shown on any {language} page")
+
+
+@pytest.mark.parametrize("md", PAGES, ids=page_id)
+def test_images_have_alt_text_in_the_page_language(site, md):
+    for language in LANGUAGES:
+        for alt in image_alts(built_page(site.path, md, language)):
+            assert len(alt) > 15, f"{page_id(md)} ({language}): alt text too thin: {alt!r}"
+            assert bool(HANGUL.search(alt)) == (language == "ko"), (
+                f"{page_id(md)} ({language}): alt text not in the page's language: {alt!r}")
+
+
+@pytest.mark.parametrize("md", PAGES, ids=page_id)
+def test_headings_have_the_same_anchors_in_both_languages(site, md):
+    ko, en = (heading_ids(built_page(site.path, md, lang)) for lang in ("ko", "en"))
+    assert ko == en
+    # explicit ids, not slugs of Korean words
+    assert all(re.fullmatch(r"[a-z0-9-]+", i) for i in ko), ko
+
+
+@pytest.mark.parametrize("md", PAGES, ids=page_id)
+def test_language_switcher_leads_to_the_same_page(site, md):
+    for language, other in (("ko", "en"), ("en", "ko")):
+        page = built_page(site.path, md, language)
+        links = re.findall(rf'<a href="([^"]+)" hreflang="{other}"', page.read_text(encoding="utf-8"))
+        assert links, f"{page_id(md)} ({language}) has no link to {other}"
+        link = links[0]
+        if link.startswith("/"):  # absolute: relative to the site_url path
+            link = str(site.path) + "/" + link[len(SITE_PATH):]
+        target = (page.parent / link).resolve() / "index.html"
+        assert target == built_page(site.path, md, other).resolve()
+
+
+def test_navigation_titles_are_translated(site):
+    for md in PAGES:
+        ko, en = (re.search(r"<h1[^>]*>(.*?)<a class=\"headerlink\"", built_page(site.path, md, lang)
+                            .read_text(encoding="utf-8")).group(1) for lang in ("ko", "en"))
+        assert HANGUL.search(ko) and not HANGUL.search(en), (md.name, ko, en)
+        nav = built_page(site.path, PAGES[0], "en").read_text(encoding="utf-8")
+        assert re.sub(r"<[^>]+>", "", en).strip() in nav
+
+
+def test_code_blocks_carry_their_language_and_a_copy_button(site):
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "content.code.copy" in config  # Material adds the button to every block
+    for md in PAGES:
+        page = built_page(site.path, md, "ko")
+        assert '"content.code.copy"' in page.read_text(encoding="utf-8")
+        for language, classes, _ in code_blocks(page):
+            assert language, f"{page_id(md)}: a code block without a language class"
+
+
+def test_build_log_reports_the_snippet_runs(site):
+    assert re.search(r"Snippets: \d+ run", site.log), site.log[-2000:]
