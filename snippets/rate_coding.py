@@ -50,8 +50,8 @@ steps = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
 means, spreads = [], []
 for num_steps in steps:
     # num_trials independent pixels of intensity p, each rate coded over num_steps
-    spike_trains = spikegen.rate(torch.full((num_trials,), p), num_steps=num_steps)
-    rates = spike_trains.mean(dim=0)  # one measured firing rate per trial
+    trials = spikegen.rate(torch.full((num_trials,), p), num_steps=num_steps)
+    rates = trials.mean(dim=0)  # one measured firing rate per trial
     means.append(rates.mean().item())
     spreads.append(rates.std().item())
     print(f"T={num_steps:5d}  mean rate {means[-1]:.3f}  spread {spreads[-1]:.3f}  "

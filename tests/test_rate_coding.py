@@ -1,0 +1,118 @@
+"""Claims made on the "Rate coding" page."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from PIL import Image
+
+
+@pytest.fixture(scope="module")
+def run(run_snippet):
+    return run_snippet("rate_coding.py")
+
+
+def test_rate_adds_a_time_axis_to_a_single_number(run):
+    trains = run.ns["spike_trains"]
+    assert trains[10].shape == (10,) and trains[100].shape == (100,)
+    for train in trains.values():
+        assert set(train.unique().tolist()) <= {0.0, 1.0}
+    # "ten steps can only give rates in multiples of 0.1"
+    assert (trains[10].mean() * 10).item() == pytest.approx(round((trains[10].mean() * 10).item()))
+
+
+def test_printed_rates_are_the_spike_counts_over_the_steps(run):
+    for num_steps, train in run.ns["spike_trains"].items():
+        assert f"num_steps={num_steps}: {int(train.sum())} spikes, firing rate {train.mean():.2f}" \
+            in run.out("single")
+
+
+def test_mean_rate_matches_the_intensity_within_the_binomial_bound(run):
+    p, trials = run.ns["p"], run.ns["num_trials"]
+    for num_steps, mean in zip(run.ns["steps"], run.ns["means"]):
+        # The mean of `trials` rates has std sqrt(p(1-p)/(T*trials)); allow 5 of them.
+        bound = 5 * math.sqrt(p * (1 - p) / (num_steps * trials))
+        assert abs(mean - p) < bound, (num_steps, mean)
+
+
+def test_spread_shrinks_like_one_over_sqrt_t(run):
+    p, trials = run.ns["p"], run.ns["num_trials"]
+    for num_steps, spread in zip(run.ns["steps"], run.ns["spreads"]):
+        theory = math.sqrt(p * (1 - p) / num_steps)
+        # A sample std over n trials is off by about theory/sqrt(2n); allow 5 of those.
+        assert abs(spread - theory) < 5 * theory / math.sqrt(2 * trials), (num_steps, spread)
+    assert run.ns["spreads"] == sorted(run.ns["spreads"], reverse=True)
+
+
+def test_mnist_batch_is_encoded_time_first(run):
+    assert tuple(run.ns["data_it"].shape) == (128, 1, 28, 28)
+    assert tuple(run.ns["spike_data"].shape) == (100, 128, 1, 28, 28)
+    assert "torch.Size([100, 128, 1, 28, 28])" in run.out("encode")
+    spikes = run.ns["spike_data"]
+    assert set(spikes.unique().tolist()) == {0.0, 1.0}
+    # background pixels never fire; white pixels always do
+    data = run.ns["data_it"].expand_as(spikes)
+    assert spikes[data == 0].sum() == 0
+    assert spikes[data == 1].min() == 1
+
+
+def test_animation_is_a_gif_of_one_frame_per_step(run):
+    assert run.files("animate") == ["spike_mnist.gif"]
+    with Image.open(run.outdir / "spike_mnist.gif") as gif:
+        assert gif.format == "GIF"
+        assert gif.n_frames == run.ns["num_steps"]
+    assert f"label: {run.ns['targets_it'][0]}" in run.out("animate")
+
+
+def test_gain_quarter_gives_about_a_quarter_of_the_spikes(run):
+    data, num_steps = run.ns["data_it"], run.ns["num_steps"]
+    high, low = run.ns["spike_data"].sum().item(), run.ns["spike_data_low"].sum().item()
+    # Expected counts and the binomial spread of the low count.
+    expected_low = (0.25 * data).sum().item() * num_steps
+    std_low = math.sqrt(((0.25 * data) * (1 - 0.25 * data)).sum().item() * num_steps)
+    std_high = math.sqrt((data * (1 - data)).sum().item() * num_steps)
+    assert abs(low - expected_low) < 5 * std_low
+    ratio_bound = 5 * (std_low / low + std_high / high) * 0.25
+    assert abs(low / high - 0.25) < ratio_bound
+    assert "(0.25 of gain=1)" in run.out("gain")
+    assert run.files("gain") == ["gain.png"]
+
+
+def test_raster_input_is_time_by_neurons(run):
+    assert tuple(run.ns["spike_data_sample2"].shape) == (100, 784)
+    assert run.files("raster") == ["raster.png"]
+
+
+def test_the_single_raster_neuron_spikes_but_not_always(run):
+    idx, sample = run.ns["idx"], run.ns["spike_data_sample2"]
+    intensity = run.ns["data_it"][0].flatten()[idx].item()
+    count = int(sample[:, idx].sum())
+    assert abs(intensity - 0.5) < 0.1
+    assert 0 < count < run.ns["num_steps"]
+    # "roughly every other step": within 5 binomial std of 50
+    assert abs(count - 100 * intensity) < 5 * math.sqrt(100 * intensity * (1 - intensity))
+    assert run.files("raster_neuron") == ["raster_neuron.png"]
+
+
+def test_spike_count_is_steps_times_total_intensity(run):
+    data, spikes, num_steps = run.ns["data_it"], run.ns["spike_data"], run.ns["num_steps"]
+    per_image = spikes.sum(dim=(0, 2, 3, 4))
+    expected = num_steps * data.sum(dim=(1, 2, 3))
+    std = torch.sqrt(num_steps * (data * (1 - data)).sum(dim=(1, 2, 3)))
+    assert torch.all((per_image - expected).abs() < 5 * std)
+    # "around ten thousand spikes per image" (of 78,400 entries)
+    assert 5_000 < per_image.mean() < 15_000
+
+
+def test_reading_brightness_needs_many_steps(run):
+    data, spikes = run.ns["data_it"], run.ns["spike_data"]
+    ink = data > 0
+    errors = {T: (spikes[:T].mean(dim=0) - data)[ink].abs().mean().item()
+              for T in (1, 5, 10, 25, 50, 100)}
+    assert list(errors.values()) == sorted(errors.values(), reverse=True)
+    assert 0.15 < errors[1] < 0.25       # "close to 0.2 after one step"
+    assert 0.015 < errors[100] < 0.03    # "about 0.02 after 100 steps"
+    for T, error in errors.items():
+        assert f"first {T:3d} steps: mean error {error:.3f} per inked pixel" in run.out("cost")
