@@ -14,7 +14,8 @@ transform = transforms.Compose([
     transforms.ToTensor(),
     transforms.Normalize((0,), (1,)),
 ])
-mnist_train = datasets.MNIST("data/mnist", train=True, download=True, transform=transform)
+mnist_train = datasets.MNIST("data/mnist", train=True, download=True,
+                             transform=transform)
 utils.data_subset(mnist_train, 10)
 train_loader = DataLoader(mnist_train, batch_size=128, shuffle=True)
 data_it, targets_it = next(iter(train_loader))
@@ -25,9 +26,10 @@ intensity = torch.tensor(0.7)  # one pixel, 70% bright
 
 spike_trains = {}
 for num_steps in (10, 100):
-    spike_trains[num_steps] = spikegen.rate(intensity, num_steps=num_steps)
-    print(f"num_steps={num_steps}: {int(spike_trains[num_steps].sum())} spikes, "
-          f"firing rate {spike_trains[num_steps].mean():.2f}")
+    train = spikegen.rate(intensity, num_steps=num_steps)
+    spike_trains[num_steps] = train
+    print(f"num_steps={num_steps}: {int(train.sum())} spikes, "
+          f"firing rate {train.mean():.2f}")
 print(spike_trains[10].int().tolist())
 # --8<-- [end:single]
 
@@ -49,13 +51,14 @@ num_trials = 2000
 steps = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
 means, spreads = [], []
 for num_steps in steps:
-    # num_trials independent pixels of intensity p, each rate coded over num_steps
+    # num_trials independent pixels of intensity p, each rate coded
     trials = spikegen.rate(torch.full((num_trials,), p), num_steps=num_steps)
     rates = trials.mean(dim=0)  # one measured firing rate per trial
     means.append(rates.mean().item())
     spreads.append(rates.std().item())
-    print(f"T={num_steps:5d}  mean rate {means[-1]:.3f}  spread {spreads[-1]:.3f}  "
-          f"theory {(p * (1 - p) / num_steps) ** 0.5:.3f}")
+    theory = (p * (1 - p) / num_steps) ** 0.5
+    print(f"T={num_steps:5d}  mean rate {means[-1]:.3f}  "
+          f"spread {spreads[-1]:.3f}  theory {theory:.3f}")
 
 steps_t = torch.tensor(steps, dtype=torch.float)
 theory = (p * (1 - p) / steps_t) ** 0.5
@@ -81,7 +84,8 @@ print(spike_data.size())
 # --8<-- [end:encode]
 
 # --8<-- [start:animate]
-spike_data_sample = spike_data[:, 0, 0]  # [100, 28, 28]: the first digit over time
+# The first digit over time: [100, 28, 28]
+spike_data_sample = spike_data[:, 0, 0]
 print(spike_data_sample.size())
 print(f"label: {targets_it[0]}")
 
@@ -100,9 +104,12 @@ print(f"gain=0.25: {int(spike_data_low.sum())} spikes "
 fig, axes = plt.subplots(1, 3, figsize=(8, 3))
 axes[0].imshow(data_it[0, 0], cmap="gray", vmin=0, vmax=1)
 axes[0].set_title("input")
-axes[1].imshow(spike_data[:, 0, 0].mean(dim=0), cmap="gray", vmin=0, vmax=1)
+# Averaging the spikes over time rebuilds each pixel's firing rate.
+axes[1].imshow(spike_data[:, 0, 0].mean(dim=0), cmap="gray",
+               vmin=0, vmax=1)
 axes[1].set_title("gain = 1")
-axes[2].imshow(spike_data_low[:, 0, 0].mean(dim=0), cmap="gray", vmin=0, vmax=1)
+axes[2].imshow(spike_data_low[:, 0, 0].mean(dim=0), cmap="gray",
+               vmin=0, vmax=1)
 axes[2].set_title("gain = 0.25")
 for ax in axes:
     ax.axis("off")
@@ -110,7 +117,8 @@ plt.show()
 # --8<-- [end:gain]
 
 # --8<-- [start:raster]
-spike_data_sample2 = spike_data[:, 0].view(num_steps, -1)  # [100, 784]: one row per step
+# [100, 784]: one row per time step, one column per input neuron
+spike_data_sample2 = spike_data[:, 0].view(num_steps, -1)
 print(spike_data_sample2.size())
 
 fig, ax = plt.subplots(figsize=(8, 5))
@@ -128,7 +136,8 @@ print(f"neuron {idx}: intensity {data_it[0].flatten()[idx]:.2f}, "
       f"{int(spike_data_sample2[:, idx].sum())} spikes in {num_steps} steps")
 
 fig, ax = plt.subplots(figsize=(8, 1.2))
-splt.raster(spike_data_sample2[:, idx].unsqueeze(1), ax, s=100, c="black", marker="|")
+splt.raster(spike_data_sample2[:, idx].unsqueeze(1), ax,
+            s=100, c="black", marker="|")
 ax.set_title(f"input neuron {idx}")
 ax.set_xlabel("time step")
 ax.set_yticks([])
@@ -140,11 +149,14 @@ pixels = data_it[0].numel()
 spikes_per_image = spike_data.sum(dim=(0, 2, 3, 4))  # one count per image
 print(f"spikes per image: {spikes_per_image.mean():.0f} on average "
       f"(min {spikes_per_image.min():.0f}, max {spikes_per_image.max():.0f})")
-print(f"entries per image: {num_steps * pixels} ({pixels} pixels x {num_steps} steps)")
-print(f"expected: num_steps x total intensity = {num_steps * data_it.sum() / len(data_it):.0f}")
+print(f"entries per image: {num_steps * pixels} "
+      f"({pixels} pixels x {num_steps} steps)")
+expected = num_steps * data_it.sum() / len(data_it)
+print(f"expected: num_steps x total intensity = {expected:.0f}")
 
 # Latency: how well do the first T steps tell each pixel's intensity?
-ink = data_it > 0  # background pixels (0) never spike, so only look at the digit
+# Background pixels (0) never spike, so only look at the digit itself.
+ink = data_it > 0
 for T in (1, 5, 10, 25, 50, 100):
     rebuilt = spike_data[:T].mean(dim=0)
     error = (rebuilt - data_it)[ink].abs().mean()

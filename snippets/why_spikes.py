@@ -25,14 +25,16 @@ num_spikes = int(spikes.sum())
 print(f"spikes: {num_spikes} of {spikes.numel()} entries "
       f"({1 - num_spikes / spikes.numel():.0%} zeros)")
 
-# Memory: every entry as float32, every entry as one byte,
-# or only where the spikes are (a time index and a neuron index, int16 each).
-dense_float32 = spikes.numel() * 4
-dense_bool = spikes.numel() * 1
-spike_list = spikes.nonzero().to(torch.int16)  # one (time, neuron) row per spike
+# Memory: every entry as float32 (4 bytes), every entry as bool (1 byte),
+# or only where the spikes are: one (time, neuron) row of int16 per spike.
+spikes_bool = spikes.bool()
+spike_list = spikes.nonzero().to(torch.int16)
+dense_float32 = spikes.numel() * spikes.element_size()
+dense_bool = spikes_bool.numel() * spikes_bool.element_size()
+list_bytes = spike_list.numel() * spike_list.element_size()
 print(f"dense float32: {dense_float32} bytes")
 print(f"dense bool:    {dense_bool} bytes")
-print(f"spike list:    {spike_list.numel() * spike_list.element_size()} bytes")
+print(f"spike list:    {list_bytes} bytes")
 # --8<-- [end:sparsity]
 
 # --8<-- [start:multiply]
@@ -74,14 +76,14 @@ print(f"signal every step: {int(every_step.sum())} spikes")
 print(f"signal changes:    {int(events.abs().sum())} events")
 
 fig, axes = plt.subplots(3, 1, figsize=(8, 4), sharex=True)
-axes[0].plot(brightness, color="tab:orange")
+axes[0].plot(brightness, color="tab:orange", drawstyle="steps-post")
 axes[0].set_ylabel("input")
 axes[1].eventplot(every_step.nonzero().flatten(), color="black")
 axes[1].set_ylabel("every\nstep")
-axes[2].eventplot(events.eq(1).nonzero().flatten(), color="tab:blue", lineoffsets=0.5,
-                  label="on (+1)")
-axes[2].eventplot(events.eq(-1).nonzero().flatten(), color="tab:red", lineoffsets=-0.5,
-                  label="off (-1)")
+axes[2].eventplot(events.eq(1).nonzero().flatten(), color="tab:blue",
+                  lineoffsets=0.5, label="on (+1)")
+axes[2].eventplot(events.eq(-1).nonzero().flatten(), color="tab:red",
+                  lineoffsets=-0.5, label="off (-1)")
 axes[2].legend(loc="upper left", fontsize="small")
 axes[2].set_ylabel("changes\n(on/off)")
 axes[2].set_xlabel("time step")

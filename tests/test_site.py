@@ -161,12 +161,17 @@ def test_language_switcher_leads_to_the_same_page(site, md):
 
 
 def test_navigation_titles_are_translated(site):
-    for md in PAGES:
-        ko, en = (re.search(r"<h1[^>]*>(.*?)<a class=\"headerlink\"", built_page(site.path, md, lang)
-                            .read_text(encoding="utf-8")).group(1) for lang in ("ko", "en"))
-        assert HANGUL.search(ko) and not HANGUL.search(en), (md.name, ko, en)
-        nav = built_page(site.path, PAGES[0], "en").read_text(encoding="utf-8")
-        assert re.sub(r"<[^>]+>", "", en).strip() in nav
+    for language in LANGUAGES:
+        for md in PAGES:
+            text = built_page(site.path, md, language).read_text(encoding="utf-8")
+            start = text.find('<nav class="md-nav md-nav--primary"')
+            nav = text[start:text.find('<div class="md-sidebar md-sidebar--secondary"', start)]
+            labels = [re.sub(r"<[^>]+>|\s+", " ", label).strip() for label in
+                      re.findall(r'<span class="md-ellipsis">(.*?)</span>', nav, re.DOTALL)]
+            assert len(labels) >= len(PAGES), labels
+            for label in labels:
+                assert bool(HANGUL.search(label)) == (language == "ko"), (
+                    f"{page_id(md)} ({language}): nav title {label!r} not translated")
 
 
 def test_code_blocks_carry_their_language_and_a_copy_button(site):

@@ -1,7 +1,6 @@
 """Claims made on the "Why spikes" page."""
 
 import re
-import timeit
 from pathlib import Path
 
 import pytest
@@ -140,22 +139,6 @@ def test_operation_counts(run_snippet):
     assert f"events: {ns['event_adds']} additions, 0 multiplications" in run.out("multiply")
     # "a tenth of the operations"
     assert ns["event_adds"] / ns["dense_mults"] == pytest.approx(0.1, abs=0.01)
-
-
-def test_event_loop_is_slower_than_one_matmul(run_snippet):
-    # "the Python for loop ... is slower than the single spikes @ weights.T"
-    ns = run_snippet("why_spikes.py").ns
-    spikes, weights = ns["spikes"], ns["weights"]
-
-    def loop():
-        out = torch.zeros(spikes.shape[0], weights.shape[0])
-        for t, i in spikes.nonzero().tolist():
-            out[t] += weights[:, i]
-        return out
-
-    loop_time = min(timeit.repeat(loop, number=5, repeat=5))
-    matmul_time = min(timeit.repeat(lambda: spikes @ weights.T, number=5, repeat=5))
-    assert loop_time > matmul_time
 
 
 # ------------------------------------------------------------- suppression
