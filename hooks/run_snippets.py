@@ -135,10 +135,13 @@ def _runner_env() -> dict[str, str]:
     return env
 
 
-def _prune(stem: str, keep: Path) -> None:
-    for old in RESULTS_DIR.glob(f"{stem}-*"):
-        if old != keep and re.fullmatch(rf"{re.escape(stem)}-[0-9a-f]{{16}}", old.name):
-            shutil.rmtree(old, ignore_errors=True)
+def _prune(stem: str, keep: Path, versions: int = 3) -> None:
+    """Keep the newest few results of a snippet, so undoing an edit is instant."""
+    old = [d for d in RESULTS_DIR.glob(f"{stem}-*")
+           if d != keep and re.fullmatch(rf"{re.escape(stem)}-[0-9a-f]{{16}}", d.name)]
+    old.sort(key=lambda d: d.stat().st_mtime, reverse=True)
+    for stale in old[versions - 1:]:
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- events

@@ -108,12 +108,14 @@ def test_page_is_built_with_its_code_outputs_and_figures(site, md, language):
 
 
 def _cached_results() -> dict:
+    """The results the build used: the cache entry of each snippet's current hash."""
     import json
 
-    results = {}
-    for result in (ROOT / ".cache" / "snippets").glob("*/result.json"):
-        results[result.parent.name.rsplit("-", 1)[0]] = json.loads(result.read_text())
-    return results
+    from run_snippets import RESULTS_DIR, snippet_hash
+
+    return {path.stem: json.loads((RESULTS_DIR / f"{path.stem}-{snippet_hash(path)}"
+                                   / "result.json").read_text(encoding="utf-8"))
+            for path in SNIPPETS_DIR.glob("*.py")}
 
 
 def test_every_figure_a_snippet_draws_is_shown_in_both_languages(site):
