@@ -19,14 +19,16 @@ transform = transforms.Compose([
     transforms.Normalize((0,), (1,)),
 ])
 
-mnist_train = datasets.MNIST(data_path, train=True, download=True, transform=transform)
+mnist_train = datasets.MNIST(data_path, train=True, download=True,
+                             transform=transform)
 print(len(mnist_train))
 # --8<-- [end:dataset]
 
 # --8<-- [start:transform]
 image, label = mnist_train[0]
 print(image.shape, image.dtype)
-print(f"label {label}, pixel values from {image.min():.1f} to {image.max():.1f}")
+print(f"label {label}, "
+      f"pixel values from {image.min():.1f} to {image.max():.1f}")
 # --8<-- [end:transform]
 
 # --8<-- [start:subset]

@@ -188,3 +188,10 @@ def test_code_blocks_carry_their_language_and_a_copy_button(site):
 
 def test_build_log_reports_the_snippet_runs(site):
     assert re.search(r"Snippets: \d+ run", site.log), site.log[-2000:]
+
+
+@pytest.mark.parametrize("snippet", sorted(SNIPPETS_DIR.glob("*.py")), ids=lambda p: p.name)
+def test_snippet_lines_fit_a_code_block_without_scrolling(snippet):
+    long = [f"{snippet.name}:{n}" for n, line in
+            enumerate(snippet.read_text(encoding="utf-8").splitlines(), 1) if len(line) > 79]
+    assert not long, f"lines over 79 characters scroll sideways on the page: {long}"
