@@ -151,3 +151,16 @@ def test_a_missing_translation_shows_the_korean_page_with_a_notice(project, tmp_
     english = (site / "en" / "second" / "index.html").read_text()
     assert "Not translated yet" in english and "시험 페이지" in english
     assert "Not translated yet" not in (site / "en" / "index.html").read_text()
+
+
+def test_a_broken_link_or_anchor_fails_the_build(project, tmp_path):
+    page = project / "docs" / "index.en.md"
+    page.write_text(page.read_text() + "\nSee [the second page](second.md#no-such-heading).\n")
+    process, _ = build(project, tmp_path / "site")
+    assert process.returncode != 0
+    assert "index.en.md" in process.stderr and "#no-such-heading" in process.stderr
+
+    page.write_text(page.read_text().replace("second.md#no-such-heading", "third.md"))
+    process, _ = build(project, tmp_path / "site")
+    assert process.returncode != 0
+    assert "index.en.md" in process.stderr and "third.md" in process.stderr
