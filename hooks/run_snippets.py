@@ -54,9 +54,9 @@ UNTRANSLATED = {
 }
 
 
-def snippet_hash(path: Path) -> str:
+def snippet_hash(path: Path, source: bytes | None = None) -> str:
     digest = hashlib.sha256()
-    digest.update(path.read_bytes())
+    digest.update(path.read_bytes() if source is None else source)
     for dependency in (RUNNER, Path(__file__), ROOT / "requirements.txt"):
         digest.update(dependency.read_bytes())
     digest.update(MNIST_MODE.encode())
@@ -78,14 +78,25 @@ def _load(out: Path) -> dict:
 def run_all_snippets() -> dict[str, tuple[str, dict, Path]]:
     """Bring every snippet's results up to date; run only what changed."""
     paths = sorted(SNIPPETS_DIR.glob("*.py"))
-    stale: list[tuple[Path, str, Path]] = []
+    for attempt in range(3):
+        if not _update(paths):
+            break
+    else:
+        raise PluginError("Snippets keep changing while they run; build again.")
+    return _results
+
+
+def _update(paths: list[Path]) -> bool:
+    """Run what is stale; True if a file changed while it ran (try again)."""
+    stale: list[tuple[Path, str, Path, str]] = []  # path, hash, out dir, source sha
     from_cache = 0
     for path in paths:
         try:
             parse_sections(path)  # fail early, with file and line, on bad markers
         except SnippetError as err:
             raise PluginError(str(err)) from None
-        digest = snippet_hash(path)
+        source = path.read_bytes()
+        digest = snippet_hash(path, source)
         out = RESULTS_DIR / f"{path.stem}-{digest}"
         if _results.get(path.stem, ("",))[0] == digest:
             continue
@@ -93,36 +104,47 @@ def run_all_snippets() -> dict[str, tuple[str, dict, Path]]:
             _results[path.stem] = (digest, _load(out), out)
             from_cache += 1
         else:
-            stale.append((path, digest, out))
+            stale.append((path, digest, out, hashlib.sha256(source).hexdigest()))
     for name in set(_results) - {p.stem for p in paths}:
         del _results[name]
 
     if stale:
         started = time.perf_counter()
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-        command = [sys.executable, str(RUNNER)] + [f"{p}={out}" for p, _, out in stale]
+        command = [sys.executable, str(RUNNER)] + [f"{p}={out}" for p, _, out, _ in stale]
         process = subprocess.run(command, cwd=ROOT, env=_runner_env(),
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if process.stdout.strip():
             log.debug(process.stdout)
-        for path, digest, out in stale:
+        changed = False
+        for path, digest, out, source_sha in stale:
             if not out.is_dir():
                 raise PluginError(f"Snippet runner crashed on {path.relative_to(ROOT)}:\n"
                                   f"{process.stdout}")
             try:
-                _results[path.stem] = (digest, _load(out), out)
+                result = _load(out)
             except PluginError:
                 shutil.rmtree(out)  # an error is not a result to keep
                 _results.pop(path.stem, None)
+                if hashlib.sha256(path.read_bytes()).hexdigest() != source_sha:
+                    changed = True  # it failed on a newer edit; judge that one next
+                    continue
                 raise
+            if result.get("source_sha256") != source_sha:
+                shutil.rmtree(out)  # edited while it ran: not the version we hashed
+                changed = True
+                continue
+            _results[path.stem] = (digest, result, out)
             _prune(path.stem, keep=out)
         seconds = time.perf_counter() - started
         log.info(f"Snippets: {len(stale)} run ({seconds:.1f} s: "
-                 + ", ".join(f"{p.name} {_results[p.stem][1]['seconds']} s" for p, _, _ in stale)
+                 + ", ".join(f"{p.name} {_results[p.stem][1]['seconds']} s"
+                             for p, *_ in stale if p.stem in _results)
                  + f"), {from_cache} from cache")
-    elif from_cache:
+        return changed
+    if from_cache:
         log.info(f"Snippets: 0 run, {from_cache} from cache")
-    return _results
+    return False
 
 
 def _runner_env() -> dict[str, str]:

@@ -80,7 +80,7 @@ def rel(path: Path) -> str:
         return str(path)
 
 
-def parse_sections(path: Path) -> list[Section]:
+def parse_sections(path: Path, text: str | None = None) -> list[Section]:
     """Split a snippet file into its named sections, in file order.
 
     Code outside every section would run at build time without being shown
@@ -91,7 +91,9 @@ def parse_sections(path: Path) -> list[Section]:
     current: str | None = None
     start = 0
     body: list[str] = []
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+    if text is None:
+        text = Path(path).read_text(encoding="utf-8")
+    for number, line in enumerate(text.splitlines(), 1):
         marker = SECTION_RE.match(line)
         where = f"{rel(path)}:{number}"
         if marker:
@@ -215,7 +217,10 @@ def run_file(path: Path, outdir: Path | None = None, workdir: Path | None = None
     import matplotlib.pyplot as plt
 
     path = Path(path).resolve()
-    sections = parse_sections(path)
+    # Read the file once: what runs is exactly what source_sha256 names, even
+    # if an editor saves the file again while it runs.
+    source = path.read_bytes()
+    sections = parse_sections(path, source.decode("utf-8"))
     workdir = prepare_workdir(workdir or CACHE_DIR / "work" / path.stem)
     outdir = Path(outdir) if outdir else workdir / ".outputs"
     outdir.mkdir(parents=True, exist_ok=True)
@@ -231,10 +236,10 @@ def run_file(path: Path, outdir: Path | None = None, workdir: Path | None = None
     try:
         for section in sections:
             # Pad with blank lines so tracebacks give the file's own line numbers.
-            source = "\n" * (section.first_line - 1) + section.code
+            padded = "\n" * (section.first_line - 1) + section.code
             stdout = io.StringIO()
             try:
-                code = compile(source, str(path), "exec")
+                code = compile(padded, str(path), "exec")
                 with contextlib.redirect_stdout(stdout):
                     exec(code, ns)
             except Exception as exc:  # noqa: BLE001 - report any failure
@@ -248,7 +253,8 @@ def run_file(path: Path, outdir: Path | None = None, workdir: Path | None = None
             results[section.name] = {"stdout": stdout.getvalue(), "files": files}
     finally:
         os.chdir(old_cwd)
-    return {"sections": results, "seconds": round(time.perf_counter() - started, 2)}
+    return {"sections": results, "seconds": round(time.perf_counter() - started, 2),
+            "source_sha256": hashlib.sha256(source).hexdigest()}
 
 
 def _run_one(path: Path, out: Path) -> None:

@@ -164,3 +164,35 @@ def test_a_broken_link_or_anchor_fails_the_build(project, tmp_path):
     process, _ = build(project, tmp_path / "site")
     assert process.returncode != 0
     assert "index.en.md" in process.stderr and "third.md" in process.stderr
+
+
+def test_a_snippet_edited_after_hashing_is_not_cached_under_the_old_hash(project, tmp_path):
+    """The hook hashes every file, then the runner reads them. A file saved in
+    between must not have its new output filed under the old hash."""
+    import hashlib
+    import json
+
+    from run_snippets import snippet_hash
+
+    # The runner runs two snippets at a time: third starts once first (which
+    # edits it) or second (which waits long enough for that) has finished.
+    write_snippet(project, "third", "hello from third")
+    second = project / "snippets" / "second.py"
+    second.write_text(second.read_text().replace(
+        "import os\n", "import os\nimport time\n\ntime.sleep(1.5)\n"))
+    snippet = project / "snippets" / "first.py"
+    snippet.write_text(snippet.read_text().replace(
+        'print("hello from first")',
+        'print("hello from first")\n'
+        'if open(os.environ["RUN_LOG"]).read().count("first") == 1:\n'
+        '    third = os.path.join(os.path.dirname(__file__), "third.py")\n'
+        '    with open(third, "a") as editor:  # an editor saves third.py\n'
+        '        editor.write("# saved again\\n")'))
+    process, runs = build(project, tmp_path / "site")
+    assert process.returncode == 0, process.stderr
+    assert runs.count("first") == 1 and runs.count("third") == 2  # third ran again
+    third = project / "snippets" / "third.py"
+    current = hashlib.sha256(third.read_bytes()).hexdigest()
+    cached = list((project / ".cache" / "snippets").glob("third-*/result.json"))
+    assert [p.parent.name for p in cached] == [f"third-{snippet_hash(third)}"]
+    assert json.loads(cached[0].read_text())["source_sha256"] == current
