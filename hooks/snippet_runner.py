@@ -134,12 +134,18 @@ def data_root() -> Path:
     In the default ``sample`` mode it holds the sample shipped in
     ``data/mnist-sample``, unpacked to the file names torchvision checks, so
     ``datasets.MNIST("data/mnist", download=True)`` loads it and skips the
-    download. In ``full`` mode it starts empty and torchvision downloads into
-    it once.
+    download. In ``full`` mode torchvision downloads the full dataset into it
+    once (this needs network access).
     """
     if MNIST_MODE == "full":
         root = CACHE_DIR / "data-full"
         root.mkdir(parents=True, exist_ok=True)
+        # Download once, up front, so that no snippet depends on another one
+        # having downloaded it first (troubleshooting.py loads with download=False).
+        from torchvision import datasets
+
+        for train in (True, False):
+            datasets.MNIST(root / "mnist", train=train, download=True)
         return root
     root = CACHE_DIR / f"data-sample-{mnist_sample_digest()[:12]}"
     raw = root / "mnist" / "MNIST" / "raw"
