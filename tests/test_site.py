@@ -197,3 +197,27 @@ def test_snippet_lines_fit_a_code_block_without_scrolling(snippet):
     long = [f"{snippet.name}:{n}" for n, line in
             enumerate(snippet.read_text(encoding="utf-8").splitlines(), 1) if len(line) > 79]
     assert not long, f"lines over 79 characters scroll sideways on the page: {long}"
+
+
+def _nav_order() -> list[str]:
+    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").split("\nnav:\n")[1].split("\n\n")[0]
+    return re.findall(r"^  - (?:[^:\n]+: )?(\S+\.md)$", nav, re.MULTILINE)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_previous_and_next_links_walk_through_every_chapter(site, language):
+    order = [DOCS / name for name in _nav_order()]
+    assert sorted(order) == sorted(PAGES), "nav and docs/ disagree"
+    for index, md in enumerate(order):
+        page = built_page(site.path, md, language)
+        text = page.read_text(encoding="utf-8")
+        for direction, step in (("prev", -1), ("next", 1)):
+            links = re.findall(rf'<a href="([^"]+)" class="md-footer__link md-footer__link--{direction}"',
+                               text)
+            neighbour = index + step
+            if 0 <= neighbour < len(order):
+                assert links, f"{page_id(md)} ({language}) has no {direction} link"
+                target = (page.parent / links[0]).resolve() / "index.html"
+                assert target == built_page(site.path, order[neighbour], language).resolve()
+            else:
+                assert not links
