@@ -154,7 +154,7 @@ for ax in axes.flat:
     ax.set_yticks([])
 axes[0, 0].set_ylabel("input")
 axes[1, 0].set_ylabel("delta (on blue, off red)")
-plt.tight_layout()
+plt.tight_layout(h_pad=1.5)
 plt.show()
 # --8<-- [end:moving_frames]
 

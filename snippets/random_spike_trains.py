@@ -95,10 +95,10 @@ print(f"{len(isi)} intervals, mean ISI {isi.float().mean():.3f} steps, "
 print(f"shortest {isi.min()}, longest {isi.max()}, "
       f"most common {isi.mode().values}")
 
-k = torch.arange(1, 41)
+k = torch.arange(1, int(isi.max()) + 1)  # every interval that occurred
 geometric = (1 - p) ** (k - 1) * p
 fig, ax = plt.subplots(figsize=(7, 3.5))
-ax.hist(isi, bins=torch.arange(0.5, 41.5).tolist(), density=True,
+ax.hist(isi, bins=(k - 0.5).tolist() + [k[-1] + 0.5], density=True,
         color="tab:blue", alpha=0.6, label="measured")
 ax.plot(k, geometric, "k.-", label="(1-p)^(k-1) p")
 ax.set_yscale("log")

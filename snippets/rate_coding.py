@@ -139,6 +139,7 @@ fig, ax = plt.subplots(figsize=(8, 1.2))
 splt.raster(spike_data_sample2[:, idx].unsqueeze(1), ax,
             s=100, c="black", marker="|")
 ax.set_title(f"input neuron {idx}")
+ax.set_xlim(-1, num_steps)  # show all 100 steps, silent ones included
 ax.set_xlabel("time step")
 ax.set_yticks([])
 plt.show()
