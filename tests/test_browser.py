@@ -1,0 +1,218 @@
+"""The built site in a real browser (Debian's Chromium driven by Playwright).
+
+Every page of both languages is visited once at desktop width and once at
+phone width; what the browser saw is collected, screenshots are written to
+test-artifacts/screenshots/, and the tests below assert on it.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import textwrap
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from helpers import LANGUAGES, ROOT, korean_pages, page_url
+from snippet_runner import SNIPPETS_DIR, parse_sections
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+PAGES = korean_pages()
+VISITS = [(md, lang) for md in PAGES for lang in LANGUAGES]
+SITE_PATH = "/" + re.search(r"^site_url: https?://[^/]+/(.*)$",
+                            (ROOT / "mkdocs.yml").read_text(), re.MULTILINE).group(1)
+INCLUDE = re.compile(r'^\s*--8<--\s+"([^":]+):([\w-]+)"\s*$', re.MULTILINE)
+
+
+def visit_id(visit) -> str:
+    md, lang = visit
+    return f"{lang}-{md.stem}"
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site under its site_url path, as it is published."""
+
+    def translate_path(self, path):
+        path = urlsplit(path).path
+        if path.startswith(SITE_PATH):
+            path = "/" + path[len(SITE_PATH):]
+        return super().translate_path(path)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def server(site):
+    handler = functools.partial(_Handler, directory=str(site.path))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}{SITE_PATH}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), (
+        f"{CHROMIUM} is missing: install Debian's chromium (see README, test command)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"])
+        yield chromium
+        chromium.close()
+
+
+def expected_code(md: Path) -> list[str]:
+    """The code each Python block must copy: its snippet section, dedented."""
+    sections = {}
+    for name, section in INCLUDE.findall(md.read_text(encoding="utf-8")):
+        for s in parse_sections(SNIPPETS_DIR / name):
+            sections[(name, s.name)] = textwrap.dedent(s.code).strip()
+    return [sections[key] for key in INCLUDE.findall(md.read_text(encoding="utf-8"))]
+
+
+@pytest.fixture(scope="session")
+def seen(browser, server):
+    """Visit every page; return {(md, lang): what the browser saw}."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    axe = Axe()
+    local = urlsplit(server).netloc
+    results = {}
+    context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                  permissions=["clipboard-read", "clipboard-write"])
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    for md, lang in VISITS:
+        url = f"{server}{'' if lang == 'ko' else 'en/'}{page_url(md)}"
+        page = context.new_page()
+        facts = {"console": [], "hosts": set(), "failed": []}
+        page.on("console", lambda m, f=facts: f["console"].append(m.text)
+                if m.type == "error" else None)
+        page.on("pageerror", lambda e, f=facts: f["console"].append(str(e)))
+        page.on("request", lambda r, f=facts: f["hosts"].add(urlsplit(r.url).netloc))
+        page.on("response", lambda r, f=facts: f["failed"].append(r.url)
+                if r.status >= 400 else None)
+        page.goto(url, wait_until="networkidle")
+        page.evaluate("document.fonts.ready")
+        facts["images"] = page.evaluate(
+            "[...document.querySelectorAll('article img')].map(i => "
+            "({src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0}))")
+        facts["math"] = page.evaluate(
+            "[...document.querySelectorAll('.arithmatex')].map(m => "
+            "!!m.querySelector('.katex') && !m.querySelector('.katex-error'))")
+        facts["code_blocks"] = page.evaluate(
+            "[...document.querySelectorAll('article div.highlight')].map(d => "
+            "({lang: [...d.classList].find(c => c.startsWith('language-')) || '', "
+            "output: d.classList.contains('snippet-output'), "
+            "button: !!d.querySelector('button.md-code__button, button.md-clipboard')}))")
+        copied = []
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        for button in page.query_selector_all(
+                "article div.language-python:not(.snippet-output) button.md-code__button"):
+            button.scroll_into_view_if_needed()
+            button.click(timeout=5000)
+            copied.append(page.evaluate("navigator.clipboard.readText()"))
+        facts["copied"] = copied
+        facts["font"] = page.evaluate(
+            "({family: getComputedStyle(document.querySelector('article h1')).fontFamily, "
+            "loaded: [...document.fonts].filter(f => f.family.includes('Pretendard') "
+            "&& f.status === 'loaded').length})")
+        facts["switch"] = page.evaluate(
+            f"[...document.querySelectorAll('a.md-select__link')].map(a => "
+            f"[a.hreflang, a.href])")
+        violations = axe.run(page).response["violations"]
+        facts["axe"] = [(v["id"], v["impact"], v["help"],
+                         [n["target"] for n in v["nodes"]][:3])
+                        for v in violations if v["impact"] in ("serious", "critical")]
+        page.screenshot(path=SCREENSHOTS / f"{lang}-{md.stem}.png", full_page=True)
+        page.close()
+
+        small = phone.new_page()
+        small.goto(url, wait_until="networkidle")
+        facts["phone_overflow"] = small.evaluate(
+            "document.documentElement.scrollWidth - window.innerWidth")
+        small.screenshot(path=SCREENSHOTS / f"{lang}-{md.stem}-phone.png")
+        small.close()
+        results[(md, lang)] = facts
+    context.close()
+    phone.close()
+    return results
+
+
+@pytest.mark.parametrize("visit", VISITS, ids=visit_id)
+def test_no_console_errors_and_nothing_from_other_hosts(seen, server, visit):
+    facts = seen[visit]
+    assert facts["console"] == [], facts["console"]
+    assert facts["failed"] == [], f"failed requests: {facts['failed']}"
+    assert facts["hosts"] == {urlsplit(server).netloc}, facts["hosts"]
+
+
+@pytest.mark.parametrize("visit", VISITS, ids=visit_id)
+def test_every_image_decodes_and_every_formula_is_typeset(seen, visit):
+    facts = seen[visit]
+    broken = [i["src"] for i in facts["images"] if not i["ok"]]
+    assert not broken, f"images that did not decode: {broken}"
+    assert all(facts["math"]), "formulas left untypeset by KaTeX"
+
+
+@pytest.mark.parametrize("visit", VISITS, ids=visit_id)
+def test_every_code_block_has_a_copy_button_that_copies_the_snippet(seen, visit):
+    md, lang = visit
+    facts = seen[visit]
+    assert all(block["button"] for block in facts["code_blocks"]), "a code block lacks a copy button"
+    assert [c.strip() for c in facts["copied"]] == expected_code(md)
+
+
+@pytest.mark.parametrize("visit", VISITS, ids=visit_id)
+def test_language_switcher_leads_to_the_same_page(seen, server, visit):
+    md, lang = visit
+    links = dict(seen[visit]["switch"])
+    for other, prefix in LANGUAGES.items():
+        assert links[other] == f"{server}{prefix}{page_url(md)}"
+
+
+@pytest.mark.parametrize("visit", VISITS, ids=visit_id)
+def test_no_serious_accessibility_violations(seen, visit):
+    assert seen[visit]["axe"] == []
+
+
+@pytest.mark.parametrize("visit", VISITS, ids=visit_id)
+def test_fits_a_phone_screen_without_sideways_scrolling(seen, visit):
+    assert seen[visit]["phone_overflow"] <= 0, f"{seen[visit]['phone_overflow']} px too wide"
+
+
+@pytest.mark.parametrize("visit", VISITS, ids=visit_id)
+def test_korean_is_drawn_with_the_self_hosted_font(seen, visit):
+    font = seen[visit]["font"]
+    assert font["family"].startswith('"Pretendard Variable"'), font
+    assert font["loaded"] > 0, "no Pretendard subset was loaded"
+
+
+@pytest.mark.parametrize("language,query,expected", [
+    ("ko", "베르누이", "rate-coding/"),       # Korean: matched by word prefix (lunr.ko)
+    ("en", "Bernoulli", "en/rate-coding/"),
+    ("ko", "파노", "random-spike-trains/"),
+    ("en", "inter-spike", "en/random-spike-trains/"),
+])
+def test_search_finds_the_page_in_each_language(browser, server, language, query, expected):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}{LANGUAGES[language]}", wait_until="networkidle")
+    page.keyboard.press("s")  # Material's search shortcut
+    page.fill(".md-search__input", query)
+    page.keyboard.press("End")  # a key event makes Material run the query
+    page.wait_for_selector(".md-search-result__item", timeout=10_000)
+    hrefs = page.evaluate("[...document.querySelectorAll('.md-search-result__item > a')]"
+                          ".map(a => a.href.split('?')[0])")
+    page.close()
+    assert hrefs and hrefs[0] == f"{server}{expected}", hrefs[:3]
