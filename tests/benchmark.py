@@ -1,0 +1,137 @@
+"""Build benchmark: python tests/benchmark.py [--no-tests]
+
+Measures, on a copy of the working tree with an empty snippet cache:
+  cold build, warm rebuild, rebuild after editing one snippet, MkDocs
+  rendering alone (the snippet hook switched off), each snippet's run time,
+  the test suite, and each page's weight (HTML + its own images/animations).
+Prints a Markdown report and writes it to BENCHMARK.md. It is a measurement,
+not a test: nothing here passes or fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+
+def build(project: Path, config: str = "mkdocs.yml", strict: bool = True) -> tuple[float, str]:
+    command = [sys.executable, "-m", "mkdocs", "build", "-q" if not strict else "--strict",
+               "-f", config, "-d", str(project / "site")]
+    started = time.perf_counter()
+    process = subprocess.run(command, cwd=project, env=ENV, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if strict and process.returncode:
+        sys.exit(f"build failed:\n{process.stderr[-3000:]}")
+    return seconds, process.stderr
+
+
+def snippets_line(log: str) -> str:
+    match = re.search(r"Snippets: (\d+) run", log)
+    return f"{match.group(1)} snippet(s) ran" if match else "?"
+
+
+def page_weights(site: Path) -> list[tuple[str, int, int, int]]:
+    rows = []
+    for page in sorted(site.rglob("index.html")):
+        text = page.read_text(encoding="utf-8")
+        own = {(page.parent / src).resolve() for src in
+               re.findall(r'<img [^>]*src="([^"]+)"', text) if "figures/" in src}
+        media = sum(f.stat().st_size for f in own if f.is_file())
+        html = page.stat().st_size
+        name = page.parent.relative_to(site).as_posix()
+        rows.append(({".": "(home)", "en": "en (home)"}.get(name, name), html, media, html + media))
+    return rows
+
+
+def main() -> None:
+    run_tests = "--no-tests" not in sys.argv
+    work = Path(tempfile.mkdtemp(prefix="spike-bench-"))
+    project = work / "project"
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(
+        ".cache", "site", ".git", "test-artifacts", "__pycache__", ".pytest_cache"))
+    rows = []
+
+    cold, log = build(project)
+    rows.append(("Cold build (empty cache, both languages, every snippet run)", cold, snippets_line(log)))
+    warm, log = build(project)
+    rows.append(("Warm rebuild (nothing changed)", warm, snippets_line(log)))
+    snippet = project / "snippets" / "why_spikes.py"
+    snippet.write_text(snippet.read_text() + "# edited\n")
+    edited, log = build(project)
+    rows.append(("Rebuild after editing one snippet (why_spikes.py)", edited, snippets_line(log)))
+
+    config = (project / "mkdocs.yml").read_text()
+    (project / "render-only.yml").write_text(config.replace("  - hooks/run_snippets.py\n", ""))
+    render, _ = build(project, "render-only.yml", strict=False)
+    rows.append(("MkDocs rendering alone (snippet hook off)", render, ""))
+
+    latest = {}  # the newest result of each snippet (older versions are kept for undo)
+    for result in sorted((project / ".cache" / "snippets").glob("*/result.json"),
+                         key=lambda p: p.stat().st_mtime):
+        latest[result.parent.name.rsplit("-", 1)[0]] = json.loads(result.read_text())["seconds"]
+    snippet_times = sorted(latest.items())
+
+    if run_tests:
+        started = time.perf_counter()
+        tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                               cwd=ROOT, env=ENV, capture_output=True, text=True)
+        summary = tests.stdout.strip().splitlines()[-1] if tests.stdout.strip() else "?"
+        rows.append(("Test suite (python -m pytest)", time.perf_counter() - started, summary))
+
+    build(project)  # the site as published, for the page weights
+    weights = page_weights(project / "site")
+
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+               platform.processor())
+    lines = [
+        "# Build benchmark",
+        "",
+        f"Measured {date.today().isoformat()} on {os.cpu_count()} cores ({cpu}), "
+        f"Python {platform.python_version()}, by `python tests/benchmark.py`.",
+        "",
+        "| What | Seconds | Notes |",
+        "|---|---:|---|",
+        *[f"| {name} | {seconds:.1f} | {note} |" for name, seconds, note in rows],
+        "",
+        f"Warm rebuild / rendering alone: {warm / render:.2f}x (target: at most 1.3x).",
+        "",
+        "## Snippets (seconds inside the runner, excluding the one-off ~4 s torch import)",
+        "",
+        "| Snippet | Seconds |",
+        "|---|---:|",
+        *[f"| {name}.py | {seconds:.2f} |" for name, seconds in snippet_times],
+        "",
+        "## Page weight (HTML + the page's own figures and animations)",
+        "",
+        "| Page | HTML KB | Figures KB | Total KB |",
+        "|---|---:|---:|---:|",
+        *[f"| {page} | {h / 1024:.0f} | {m / 1024:.0f} | {t / 1024:.0f} |"
+          for page, h, m, t in weights],
+        "",
+        f"Heaviest page: {max(weights, key=lambda r: r[3])[0]} "
+        f"({max(r[3] for r in weights) / 1024:.0f} KB; target: under 1,536 KB). "
+        "Shared assets (theme, KaTeX, the Pretendard subsets a page needs) come on "
+        "top and are cached across pages.",
+        "",
+    ]
+    report = "\n".join(lines)
+    (ROOT / "BENCHMARK.md").write_text(report)
+    print(report)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
