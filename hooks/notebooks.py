@@ -138,7 +138,12 @@ def on_page_markdown(markdown, page, config, files):
     site_url = config.site_url or ""
     stem = Path(page.file.src_uri).name.split(".")[0]
     page_url = f"{site_url}{prefix}{'' if stem == 'index' else stem + '/'}"
-    notebook = build_notebook(markdown, page_url, site_url, prefix)
+    try:
+        notebook = build_notebook(markdown, page_url, site_url, prefix)
+    except (KeyError, OSError):
+        # A missing snippet file or section: run_snippets.py (next) fails the
+        # build with the page and line; no notebook for a broken page.
+        return markdown
     if notebook is None:
         return markdown
     _notebooks[stem] = notebook
