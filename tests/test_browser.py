@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import re
 import textwrap
 import threading
@@ -20,7 +21,8 @@ import pytest
 from helpers import LANGUAGES, ROOT, korean_pages, page_url
 from snippet_runner import SNIPPETS_DIR, parse_sections
 
-CHROMIUM = "/usr/bin/chromium"
+# Debian's chromium by default; CHROMIUM_PATH points elsewhere (the GitHub workflow).
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 PAGES = korean_pages()
 VISITS = [(md, lang) for md in PAGES for lang in LANGUAGES]
