@@ -111,16 +111,12 @@ def _update(paths: list[Path]) -> bool:
     if stale:
         started = time.perf_counter()
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-        command = [sys.executable, str(RUNNER)] + [f"{p}={out}" for p, _, out, _ in stale]
-        process = subprocess.run(command, cwd=ROOT, env=_runner_env(),
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        if process.stdout.strip():
-            log.debug(process.stdout)
+        runner_output = _run_runner([f"{p}={out}" for p, _, out, _ in stale])
         changed = False
         for path, digest, out, source_sha in stale:
             if not out.is_dir():
                 raise PluginError(f"Snippet runner crashed on {path.relative_to(ROOT)}:\n"
-                                  f"{process.stdout}")
+                                  f"{runner_output}")
             try:
                 result = _load(out)
             except PluginError:
@@ -147,6 +143,48 @@ def _update(paths: list[Path]) -> bool:
     return False
 
 
+_serving = False  # set by on_startup for `mkdocs serve`
+_warm: subprocess.Popen | None = None  # the runner kept alive between serve rebuilds
+
+
+def _run_runner(jobs: list[str]) -> str:
+    """Run snippet jobs (``SNIPPET=OUTDIR``); return the runner's output.
+
+    Under `mkdocs serve` one runner process stays up with torch imported, so an
+    edited snippet starts at once; if it is gone, a one-shot runner is used.
+    """
+    global _warm
+    if _serving:
+        try:
+            if _warm is None or _warm.poll() is not None:
+                _warm = subprocess.Popen(
+                    [sys.executable, str(RUNNER), "--serve"], cwd=ROOT, env=_runner_env(),
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                    text=True)
+            _warm.stdin.write("\t".join(jobs) + "\n")
+            _warm.stdin.flush()
+            for line in _warm.stdout:
+                if line.startswith("__snippet_runner_done__"):
+                    return ""
+            raise OSError("the warm snippet runner stopped")
+        except OSError as err:
+            log.warning(f"Warm snippet runner unavailable ({err}); starting a fresh one.")
+            _stop_warm()
+    process = subprocess.run([sys.executable, str(RUNNER), *jobs], cwd=ROOT, env=_runner_env(),
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if process.stdout.strip():
+        log.debug(process.stdout)
+    return process.stdout
+
+
+def _stop_warm() -> None:
+    global _warm
+    if _warm is not None:
+        _warm.kill()
+        _warm.wait()
+        _warm = None
+
+
 def _runner_env() -> dict[str, str]:
     import os
 
@@ -167,6 +205,15 @@ def _prune(stem: str, keep: Path, versions: int = 3) -> None:
 
 
 # ---------------------------------------------------------------- events
+
+def on_startup(command, dirty):
+    global _serving
+    _serving = command == "serve"
+
+
+def on_shutdown():
+    _stop_warm()
+
 
 @event_priority(-200)  # after mkdocs-static-i18n has sorted the files by language
 def on_files(files, config):

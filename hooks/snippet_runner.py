@@ -285,12 +285,12 @@ def _run_one(path: Path, out: Path) -> None:
     tmp.rename(out)
 
 
-def main(argv: list[str]) -> int:
-    """``snippet_runner.py PAIRS...`` where each pair is ``SNIPPET=OUTDIR``."""
-    jobs = [tuple(map(Path, arg.split("=", 1))) for arg in argv]
-    # Import the heavy libraries once; each forked child inherits them.
-    # snntorch is deliberately not imported here: `import snntorch` does not
-    # import snntorch.spikegen, and a preloaded submodule would hide that.
+def _preload() -> None:
+    """Import the heavy libraries once; each forked child inherits them.
+
+    snntorch is deliberately not imported here: `import snntorch` does not
+    import snntorch.spikegen, and a preloaded submodule would hide that.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -299,6 +299,9 @@ def main(argv: list[str]) -> int:
     import torch  # noqa: F401
     import torchvision  # noqa: F401
 
+
+def run_jobs(jobs: list[tuple[Path, Path]]) -> int:
+    """Run each snippet in a forked child, two at a time; the number that crashed."""
     data_root()  # unpack the data once, before the children race for it
     running: dict[int, Path] = {}
     failed = 0
@@ -325,7 +328,28 @@ def main(argv: list[str]) -> int:
         pid, status = os.wait()
         failed += status != 0
         running.pop(pid, None)
-    return 1 if failed else 0
+    return failed
+
+
+DONE = "__snippet_runner_done__"
+
+
+def main(argv: list[str]) -> int:
+    """``snippet_runner.py PAIRS...`` where each pair is ``SNIPPET=OUTDIR``.
+
+    ``snippet_runner.py --serve`` stays up for ``mkdocs serve``: it reads one
+    line of tab-separated pairs per rebuild from stdin and answers with a
+    line ``__snippet_runner_done__ <crashed>``, so an edited snippet does not
+    pay for importing torch again.
+    """
+    _preload()
+    if argv != ["--serve"]:
+        return 1 if run_jobs([tuple(map(Path, arg.split("=", 1))) for arg in argv]) else 0
+    for line in sys.stdin:
+        jobs = [tuple(map(Path, pair.split("=", 1))) for pair in line.rstrip("\n").split("\t")]
+        crashed = run_jobs(jobs)
+        print(f"{DONE} {crashed}", flush=True)
+    return 0
 
 
 if __name__ == "__main__":
