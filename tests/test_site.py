@@ -221,3 +221,17 @@ def test_previous_and_next_links_walk_through_every_chapter(site, language):
                 assert target == built_page(site.path, order[neighbour], language).resolve()
             else:
                 assert not links
+
+
+def test_chapters_that_reuse_the_mnist_setup_use_the_same_code():
+    """rate/latency/delta/visualization each repeat the MNIST setup so that a
+    chapter runs on its own; the pages say it is the same data loader and the
+    same batch as before, so the four copies must stay identical."""
+    setups = {}
+    for path in sorted(SNIPPETS_DIR.glob("*.py")):
+        for section in parse_sections(path):
+            if section.name == "setup" and "datasets.MNIST" in section.code:
+                setups[path.name] = section.code
+    assert len(setups) >= 4, sorted(setups)
+    reference = setups["rate_coding.py"]
+    assert {name for name, code in setups.items() if code != reference} == set()
