@@ -6,13 +6,13 @@ and `/en/notebooks/`): the page's prose as Markdown cells, each included
 section as a code cell, in page order, carrying the outputs the build already
 has for it (printed text and figures from the snippet cache) - nothing runs
 again. A first code cell installs snnTorch, which Colab lacks. The page gets a
-download link under its title.
+download link under its title. Listed after run_snippets.py in mkdocs.yml: it
+reads the results that hook holds for this build.
 """
 
 from __future__ import annotations
 
 import base64
-import json
 import re
 import textwrap
 from pathlib import Path
@@ -20,7 +20,6 @@ from pathlib import Path
 import nbformat
 from mkdocs.plugins import event_priority
 
-from run_snippets import RESULTS_DIR, snippet_hash
 from snippet_runner import SNIPPETS_DIR, parse_sections
 
 NOTEBOOK_DIR = "notebooks"
@@ -32,22 +31,20 @@ FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
 _notebooks: dict[str, dict] = {}  # page stem -> notebook, for the language being built
 
 
-def _language(config) -> str:
-    i18n = config.plugins.get("i18n")
-    return getattr(i18n, "current_language", None) or config.theme.get("language", "en")
-
-
-def _section_code(name: str, section: str) -> str:
-    for s in parse_sections(SNIPPETS_DIR / name):
-        if s.name == section:
-            return textwrap.dedent(s.code).strip("\n")
-    raise KeyError(f"{name}:{section}")
+def _section_code(name: str, section: str, parsed: dict) -> str:
+    """A section's code as the page shows it; each file is parsed once per notebook."""
+    if name not in parsed:
+        parsed[name] = {s.name: textwrap.dedent(s.code).strip("\n")
+                        for s in parse_sections(SNIPPETS_DIR / name)}
+    return parsed[name][section]
 
 
 def _outputs(name: str, section: str) -> list:
-    path = SNIPPETS_DIR / name
-    out = RESULTS_DIR / f"{path.stem}-{snippet_hash(path)}"
-    result = json.loads((out / "result.json").read_text(encoding="utf-8"))["sections"][section]
+    """What the section printed and drew, from this build's snippet results."""
+    import run_snippets  # the hook module itself, as registered for this build
+
+    result, out = run_snippets.snippet_result(Path(name).stem)
+    result = result["sections"][section]
     outputs = []
     if result["stdout"]:
         outputs.append(nbformat.v4.new_output("stream", name="stdout", text=result["stdout"]))
@@ -76,11 +73,17 @@ def _prose(lines: list[str], site_url: str, prefix: str) -> str:
 
 
 def build_notebook(markdown: str, title_url: str, site_url: str, prefix: str) -> dict | None:
-    cells, prose, counter = [], [], 0
+    cells, prose, counter, parsed = [], [], 0, {}
     lines = markdown.splitlines()
     i = 0
-    has_code = False
     in_block = False  # inside an admonition or collapsible block
+
+    def flush_prose() -> None:
+        text = _prose(prose, site_url, prefix)
+        if text:
+            cells.append(nbformat.v4.new_markdown_cell(text))
+        prose.clear()
+
     while i < len(lines):
         fence = FENCE.match(lines[i])
         if fence:
@@ -91,17 +94,11 @@ def build_notebook(markdown: str, title_url: str, site_url: str, prefix: str) ->
                 j += 1
             includes = [INCLUDE.match(line) for line in body if line.strip()]
             if includes and all(includes):
-                if prose and _prose(prose, site_url, prefix):
-                    cells.append(nbformat.v4.new_markdown_cell(_prose(prose, site_url, prefix)))
-                prose = []
+                flush_prose()
                 counter += 1
-                code = "\n\n".join(_section_code(*m.groups()) for m in includes)
+                code = "\n\n".join(_section_code(*m.groups(), parsed) for m in includes)
                 outputs = [o for m in includes for o in _outputs(*m.groups())]
                 cells.append(nbformat.v4.new_code_cell(code, outputs=outputs, execution_count=counter))
-                for output in outputs:
-                    if output.get("output_type") == "execute_result":
-                        output["execution_count"] = counter
-                has_code = True
             else:
                 prose.extend(textwrap.dedent("\n".join([lines[i], *body, lines[min(j, len(lines) - 1)]]))
                              .splitlines())
@@ -114,10 +111,9 @@ def build_notebook(markdown: str, title_url: str, site_url: str, prefix: str) ->
             in_block = False
         prose.append(line[4:] if in_block and line.startswith("    ") else line)
         i += 1
-    if not has_code:
+    if not counter:
         return None
-    if prose and _prose(prose, site_url, prefix):
-        cells.append(nbformat.v4.new_markdown_cell(_prose(prose, site_url, prefix)))
+    flush_prose()
     # Title cell first, then the install cell.
     first = cells[0]
     cells[0:1] = [first, nbformat.v4.new_code_cell(INSTALL)] if first.cell_type == "markdown" \
@@ -133,7 +129,9 @@ def build_notebook(markdown: str, title_url: str, site_url: str, prefix: str) ->
 
 @event_priority(100)  # before run_snippets adds outputs to the page
 def on_page_markdown(markdown, page, config, files):
-    language = _language(config)
+    from run_snippets import build_language
+
+    language = build_language(config)
     prefix = "" if language == "ko" else f"{language}/"
     site_url = config.site_url or ""
     stem = Path(page.file.src_uri).name.split(".")[0]
@@ -157,7 +155,9 @@ def on_page_markdown(markdown, page, config, files):
 
 def on_post_build(config):
     # mkdocs-static-i18n keeps site_dir and builds the other language's pages under en/.
-    language = _language(config)
+    from run_snippets import build_language
+
+    language = build_language(config)
     target = Path(config.site_dir) / ("" if language == "ko" else language) / NOTEBOOK_DIR
     target.mkdir(parents=True, exist_ok=True)
     for stem, notebook in _notebooks.items():

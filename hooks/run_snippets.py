@@ -33,8 +33,13 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-from snippet_runner import (CACHE_DIR, MNIST_MODE, ROOT, SNIPPETS_DIR, SnippetError,
-                            mnist_sample_digest, parse_sections)
+from snippet_runner import (CACHE_DIR, MNIST_MODE, MNIST_SAMPLE_DIR, ROOT, SNIPPETS_DIR,
+                            SnippetError, mnist_sample_digest, parse_sections)
+
+# MkDocs registers this hook under its path ("hooks/run_snippets.py"); the
+# notebooks hook does `import run_snippets` and must get this very module,
+# with this build's results, not a second copy.
+sys.modules["run_snippets"] = sys.modules[__name__]
 
 log = logging.getLogger("mkdocs.hooks.run_snippets")
 
@@ -54,14 +59,37 @@ UNTRANSLATED = {
 }
 
 
+_dependencies: tuple[tuple, str] = ((), "")  # (file stats, digest) of the last check
+
+
+def _dependency_digest() -> str:
+    """What every snippet depends on besides itself: this folder's code,
+    requirements.txt and the MNIST sample. Re-hashed only when a file changes,
+    not for every snippet of every language's build."""
+    global _dependencies
+    files = [RUNNER, Path(__file__), ROOT / "requirements.txt"]
+    stats = tuple((f, f.stat().st_mtime_ns, f.stat().st_size) for f in files) + (MNIST_MODE,) \
+        + tuple((f.name, f.stat().st_mtime_ns) for f in sorted(MNIST_SAMPLE_DIR.glob("*.gz")))
+    if stats != _dependencies[0]:
+        digest = hashlib.sha256()
+        for dependency in files:
+            digest.update(dependency.read_bytes())
+        digest.update(MNIST_MODE.encode())
+        digest.update(mnist_sample_digest().encode())
+        _dependencies = (stats, digest.hexdigest())
+    return _dependencies[1]
+
+
 def snippet_hash(path: Path, source: bytes | None = None) -> str:
-    digest = hashlib.sha256()
-    digest.update(path.read_bytes() if source is None else source)
-    for dependency in (RUNNER, Path(__file__), ROOT / "requirements.txt"):
-        digest.update(dependency.read_bytes())
-    digest.update(MNIST_MODE.encode())
-    digest.update(mnist_sample_digest().encode())
+    digest = hashlib.sha256(path.read_bytes() if source is None else source)
+    digest.update(_dependency_digest().encode())
     return digest.hexdigest()[:16]
+
+
+def snippet_result(stem: str) -> tuple[dict, Path]:
+    """This build's result of a snippet and the folder with its files."""
+    _, result, out = _results[stem]
+    return result, out
 
 
 def _load(out: Path) -> dict:
@@ -91,11 +119,11 @@ def _update(paths: list[Path]) -> bool:
     stale: list[tuple[Path, str, Path, str]] = []  # path, hash, out dir, source sha
     from_cache = 0
     for path in paths:
+        source = path.read_bytes()
         try:
-            parse_sections(path)  # fail early, with file and line, on bad markers
+            parse_sections(path, source.decode("utf-8"))  # fail early, with file and line
         except SnippetError as err:
             raise PluginError(str(err)) from None
-        source = path.read_bytes()
         digest = snippet_hash(path, source)
         out = RESULTS_DIR / f"{path.stem}-{digest}"
         if _results.get(path.stem, ("",))[0] == digest:
@@ -235,13 +263,14 @@ FENCE_RE = re.compile(
 INCLUDE_RE = re.compile(r'--8<--\s+"([^"]+)"')
 
 
-def _language(config) -> str:
+def build_language(config) -> str:
+    """The language being built (mkdocs-static-i18n builds each in turn)."""
     i18n = config.plugins.get("i18n")
     return getattr(i18n, "current_language", None) or config.theme.get("language", "en")
 
 
 def on_page_markdown(markdown, page, config, files):
-    language = _language(config)
+    language = build_language(config)
     src = page.file.src_uri
 
     def with_output(match: re.Match) -> str:

@@ -7,19 +7,37 @@ import os
 import re
 import subprocess
 import sys
+import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 LANGUAGES = {"ko": "", "en": "en/"}  # language -> URL prefix
+# The path part of site_url: where the site is published, e.g. "/spike-encoding/".
+SITE_PATH = "/" + re.search(r"^site_url: https?://[^/]+/(.*)$",
+                            (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.MULTILINE).group(1)
+INCLUDE = re.compile(r'^\s*--8<--\s+"([^":]+):([\w-]+)"\s*$', re.MULTILINE)
+
+
+def includes(md: Path) -> list[tuple[str, str]]:
+    """(snippet file, section) a page includes, in page order."""
+    return INCLUDE.findall(md.read_text(encoding="utf-8"))
+
+
+def included_code(md: Path) -> list[str]:
+    """The code of each section a page includes, dedented as the page shows it."""
+    from snippet_runner import SNIPPETS_DIR, parse_sections
+
+    code = {(name, s.name): textwrap.dedent(s.code).strip("\n")
+            for name in {name for name, _ in includes(md)}
+            for s in parse_sections(SNIPPETS_DIR / name)}
+    return [code[key] for key in includes(md)]
 
 
 def korean_pages() -> list[Path]:
     """The Korean (default-language) pages: docs/**/page.md without a suffix."""
-    return sorted(p for p in DOCS.rglob("*.md")
-                  if not re.search(r"\.[a-z]{2}\.md$", p.name)
-                  and "assets" not in p.relative_to(DOCS).parts)
+    return sorted(p for p in DOCS.rglob("*.md") if not re.search(r"\.[a-z]{2}\.md$", p.name))
 
 
 def page_url(md: Path) -> str:

@@ -10,25 +10,19 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import re
-import textwrap
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from helpers import LANGUAGES, ROOT, korean_pages, page_url
-from snippet_runner import SNIPPETS_DIR, parse_sections
+from helpers import LANGUAGES, ROOT, SITE_PATH, included_code, korean_pages, page_url
 
 # Debian's chromium by default; CHROMIUM_PATH points elsewhere (the GitHub workflow).
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 PAGES = korean_pages()
 VISITS = [(md, lang) for md in PAGES for lang in LANGUAGES]
-SITE_PATH = "/" + re.search(r"^site_url: https?://[^/]+/(.*)$",
-                            (ROOT / "mkdocs.yml").read_text(), re.MULTILINE).group(1)
-INCLUDE = re.compile(r'^\s*--8<--\s+"([^":]+):([\w-]+)"\s*$', re.MULTILINE)
 
 
 def visit_id(visit) -> str:
@@ -74,15 +68,6 @@ def browser():
         chromium.close()
 
 
-def expected_code(md: Path) -> list[str]:
-    """The code each Python block must copy: its snippet section, dedented."""
-    sections = {}
-    for name, section in INCLUDE.findall(md.read_text(encoding="utf-8")):
-        for s in parse_sections(SNIPPETS_DIR / name):
-            sections[(name, s.name)] = textwrap.dedent(s.code).strip()
-    return [sections[key] for key in INCLUDE.findall(md.read_text(encoding="utf-8"))]
-
-
 @pytest.fixture(scope="session")
 def seen(browser, server):
     """Visit every page; return {(md, lang): what the browser saw}."""
@@ -90,7 +75,6 @@ def seen(browser, server):
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     axe = Axe()
-    local = urlsplit(server).netloc
     results = {}
     context = browser.new_context(viewport={"width": 1280, "height": 900},
                                   permissions=["clipboard-read", "clipboard-write"])
@@ -131,8 +115,8 @@ def seen(browser, server):
             "loaded: [...document.fonts].filter(f => f.family.includes('Pretendard') "
             "&& f.status === 'loaded').length})")
         facts["switch"] = page.evaluate(
-            f"[...document.querySelectorAll('a.md-select__link')].map(a => "
-            f"[a.hreflang, a.href])")
+            "[...document.querySelectorAll('a.md-select__link')].map(a => "
+            "[a.hreflang, a.href])")
         violations = axe.run(page).response["violations"]
         facts["axe"] = [(v["id"], v["impact"], v["help"],
                          [n["target"] for n in v["nodes"]][:3])
@@ -173,7 +157,7 @@ def test_every_code_block_has_a_copy_button_that_copies_the_snippet(seen, visit)
     md, lang = visit
     facts = seen[visit]
     assert all(block["button"] for block in facts["code_blocks"]), "a code block lacks a copy button"
-    assert [c.strip() for c in facts["copied"]] == expected_code(md)
+    assert [c.strip() for c in facts["copied"]] == [c.strip() for c in included_code(md)]
 
 
 @pytest.mark.parametrize("visit", VISITS, ids=visit_id)

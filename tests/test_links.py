@@ -9,10 +9,7 @@ from collections import defaultdict
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from helpers import ROOT
-
-SITE_PATH = "/" + re.search(r"^site_url: https?://[^/]+/(.*)$",
-                            (ROOT / "mkdocs.yml").read_text(), re.MULTILINE).group(1)
+from helpers import SITE_PATH
 
 # Every external link a reader can follow, and where it comes from.
 EXTERNAL_LINKS = {

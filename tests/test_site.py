@@ -3,30 +3,21 @@
 from __future__ import annotations
 
 import re
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from helpers import (DOCS, LANGUAGES, ROOT, built_page, code_blocks, heading_ids, image_alts,
-                     image_sources, korean_pages, python_blocks)
+from helpers import (DOCS, INCLUDE, LANGUAGES, ROOT, SITE_PATH, built_page, code_blocks,
+                     heading_ids, image_alts, image_sources, included_code, includes,
+                     korean_pages)
 from snippet_runner import SNIPPETS_DIR, parse_sections
 
 PAGES = korean_pages()
-SITE_PATH = "/" + re.search(r"^site_url: https?://[^/]+/(.*)$", (ROOT / "mkdocs.yml").read_text(),
-                            re.MULTILINE).group(1)
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
-INCLUDE = re.compile(r'^\s*--8<--\s+"([^":]+):([\w-]+)"\s*$')
 
 
 def page_id(md: Path) -> str:
     return md.relative_to(DOCS).as_posix()
-
-
-def includes(md: Path) -> list[tuple[str, str]]:
-    """(snippet file, section) included by a page, in page order."""
-    return [m.groups() for line in md.read_text(encoding="utf-8").splitlines()
-            if (m := INCLUDE.match(line))]
 
 
 def english(md: Path) -> Path:
@@ -84,12 +75,9 @@ def test_page_is_built_with_its_code_outputs_and_figures(site, md, language):
 
     # Python blocks: exactly the included sections' code, each followed by its output.
     blocks = code_blocks(page)
-    sections = {(s_file, s.name): s for s_file in {f for f, _ in includes(md)}
-                for s in parse_sections(SNIPPETS_DIR / s_file)}
     results = _cached_results()
     position = 0
-    for s_file, name in includes(md):
-        expected = textwrap.dedent(sections[(s_file, name)].code).strip("\n")
+    for (s_file, name), expected in zip(includes(md), included_code(md)):
         while blocks[position][0] != "python" or "snippet-output" in blocks[position][1]:
             position += 1
         assert blocks[position][2].strip("\n") == expected, f"{s_file}:{name} differs on the page"

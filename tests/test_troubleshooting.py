@@ -21,7 +21,6 @@ import inspect
 import json
 import logging
 import math
-import os
 import re
 import shutil
 import site
@@ -34,7 +33,7 @@ import pytest
 import torch
 from matplotlib import animation
 from PIL import Image
-from torch.utils.data import Subset, random_split
+from torch.utils.data import random_split
 from torchvision import datasets, transforms
 
 from snippet_runner import MNIST_MODE, MNIST_SAMPLE_DIR, ROOT, SNIPPETS_DIR, data_root, parse_sections
