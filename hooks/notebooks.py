@@ -1,34 +1,59 @@
 """MkDocs hook: every chapter as a Jupyter notebook, made from the page itself.
 
-For each page that includes snippet sections, in each language, this builds
-`notebooks/<page>.ipynb` next to the page's language root (so `/notebooks/`
-and `/en/notebooks/`): the page's prose as Markdown cells, each included
-section as a code cell, in page order, carrying the outputs the build already
-has for it (printed text and figures from the snippet cache) - nothing runs
-again. A first code cell installs snnTorch, which Colab lacks. The page gets a
-download link under its title. Listed after run_snippets.py in mkdocs.yml: it
-reads the results that hook holds for this build.
+For each page that includes snippet sections, in each language:
+
+* ``notebooks/<page>.ipynb`` (``/en/notebooks/`` for English): the page's
+  prose as Markdown cells, each included section as a code cell, in page
+  order, carrying the outputs the build already has for it (printed text and
+  figures from this build's snippet results) - nothing runs again. A first
+  code cell installs snnTorch, which Colab lacks.
+* ``notebooks/<page>/``: the same notebook rendered as a page of the site.
+* On the chapter page, under its title: download, "Open in Colab" (from
+  ``repo_url`` and the branch ``mkdocs gh-deploy`` publishes to) and the
+  rendered view.
+
+Why not mkdocs-jupyter for the rendered view: under mkdocs-static-i18n its
+pages come out as the raw notebook file (GUIDE section 5,
+ultrabug/mkdocs-static-i18n#198), and its converter's HTML loads MathJax and
+Mermaid from CDNs and inlines ~600 KB of CSS into every page. nbconvert's
+``basic`` template gives the cells alone; Material styles them, KaTeX typesets
+their math, and the result is cached by the notebook's content.
 """
 
 from __future__ import annotations
 
 import base64
+import copy
+import hashlib
+import html as html_lib
+import json
 import re
 import textwrap
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File, InclusionLevel
 
-from snippet_runner import SNIPPETS_DIR, parse_sections
+from snippet_runner import CACHE_DIR, SNIPPETS_DIR, parse_sections
 
 NOTEBOOK_DIR = "notebooks"
+VIEWS_DIR = CACHE_DIR / "notebook-views"
 INSTALL = "%pip install --quiet snntorch==1.0.0  # Colab has torch, torchvision, pandas, matplotlib"
-DOWNLOAD = {"ko": "이 장을 Jupyter 노트북으로 받기", "en": "Download this chapter as a Jupyter notebook"}
+LABELS = {
+    "ko": {"download": "노트북 내려받기", "colab": "Colab에서 열기", "view": "노트북으로 보기",
+           "page": "본문으로 돌아가기", "title": "{} - 노트북"},
+    "en": {"download": "Download the notebook", "colab": "Open in Colab",
+           "view": "View as a notebook", "page": "Back to the chapter", "title": "{} - notebook"},
+}
 INCLUDE = re.compile(r'^\s*--8<--\s+"([^":]+):([\w-]+)"\s*$')
 FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
+FIGURE_ALT = re.compile(r"!\[([^\]]*)\]\((?:\.\./)*figures/")
+GITHUB = re.compile(r"^https://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
 
-_notebooks: dict[str, dict] = {}  # page stem -> notebook, for the language being built
+# For the language being built: page stem -> (notebook, alt texts of its figures).
+_notebooks: dict[str, tuple[dict, list[str]]] = {}
 
 
 def _section_code(name: str, section: str, parsed: dict) -> str:
@@ -58,7 +83,9 @@ def _outputs(name: str, section: str) -> list:
 
 def _prose(lines: list[str], site_url: str, prefix: str) -> str:
     text = "\n".join(lines)
-    text = re.sub(r"\s*\{ #[\w-]+ \}", "", text)  # heading ids
+    # A heading's id becomes an anchor Jupyter and Colab understand, so the
+    # page's links to it (#moving-digit) still work in the notebook.
+    text = re.sub(r"\s*\{ #([\w-]+) \}", r' <a id="\1"></a>', text)
     # The figure is the previous cell's output; keep its caption as a line of text.
     text = re.sub(r'<figure markdown="span">.*?<figcaption[^>]*>(.*?)</figcaption>\s*</figure>',
                   lambda m: f"*{m.group(1).strip()}*", text, flags=re.DOTALL)
@@ -118,6 +145,8 @@ def build_notebook(markdown: str, title_url: str, site_url: str, prefix: str) ->
     first = cells[0]
     cells[0:1] = [first, nbformat.v4.new_code_cell(INSTALL)] if first.cell_type == "markdown" \
         else [nbformat.v4.new_code_cell(INSTALL), first]
+    for number, cell in enumerate(cells):
+        cell.id = f"cell-{number}"  # nbformat's default ids are random: two builds would differ
     notebook = nbformat.v4.new_notebook(cells=cells, metadata={
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
         "language_info": {"name": "python"},
@@ -127,39 +156,154 @@ def build_notebook(markdown: str, title_url: str, site_url: str, prefix: str) ->
     return notebook
 
 
-@event_priority(100)  # before run_snippets adds outputs to the page
+def colab_url(config, language: str, stem: str) -> str | None:
+    """Colab opens a notebook from a GitHub path: the published branch's copy."""
+    match = GITHUB.match(config.repo_url or "")
+    if not match:
+        return None
+    prefix = "" if language == _default_language(config) else f"{language}/"
+    return (f"https://colab.research.google.com/github/{match[1]}/{match[2]}/blob/"
+            f"{config.remote_branch}/{prefix}{NOTEBOOK_DIR}/{stem}.ipynb")
+
+
+def _default_language(config) -> str:
+    i18n = config.plugins.get("i18n")
+    return i18n.default_language if i18n else config.theme.get("language", "en")
+
+
+def _links(config, language: str, stem: str, to_root: str, on_view: bool) -> str:
+    """The row of buttons: chapter page or notebook view, download, Colab."""
+    labels = LABELS.get(language, LABELS["en"])
+    prefix = "" if language == _default_language(config) else f"{language}/"
+    base = f"{to_root}{prefix}"
+    links = [(f"{base}{stem}/", labels["page"], "")] if on_view \
+        else [(f"{base}{NOTEBOOK_DIR}/{stem}/", labels["view"], "")]
+    links.append((f"{base}{NOTEBOOK_DIR}/{stem}.ipynb", labels["download"], " download"))
+    colab = colab_url(config, language, stem)
+    if colab:
+        links.append((colab, labels["colab"], ""))
+    buttons = "".join(f'<a class="md-button" href="{href}"{extra}>{text}</a>'
+                      for href, text, extra in links)
+    return f'<p class="notebook-links">{buttons}</p>'
+
+
+def _to_root(url: str) -> str:
+    """From a page's URL ('en/rate-coding/') back to the site root ('../../')."""
+    return "../" * url.strip("/").count("/") + ("../" if url.strip("/") else "")
+
+
+@event_priority(-300)  # after run_snippets (-200): this build's results are ready
+def on_files(files, config):
+    from run_snippets import build_language
+
+    language = build_language(config)
+    prefix = "" if language == _default_language(config) else f"{language}/"
+    site_url = config.site_url or ""
+    _notebooks.clear()
+    for file in list(files.documentation_pages()):
+        markdown = file.content_string
+        stem = Path(file.src_uri).name.split(".")[0]
+        page_url = f"{site_url}{prefix}{'' if stem == 'index' else stem + '/'}"
+        try:
+            notebook = build_notebook(markdown, page_url, site_url, prefix)
+        except (KeyError, OSError):
+            # A missing snippet file or section: run_snippets.py fails the
+            # build on that page with its line; no notebook for a broken page.
+            continue
+        if notebook is None:
+            continue
+        _notebooks[stem] = (notebook, FIGURE_ALT.findall(markdown))
+        files.append(File.generated(config, f"{prefix}{NOTEBOOK_DIR}/{stem}.ipynb",
+                                    content=nbformat.writes(notebook)))
+        title = re.search(r"^# (.+)$", markdown, re.MULTILINE)[1]
+        title = LABELS.get(language, LABELS["en"])["title"].format(title)
+        view = File.generated(
+            config, f"{prefix}{NOTEBOOK_DIR}/{stem}.md", inclusion=InclusionLevel.NOT_IN_NAV,
+            content=f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n"
+                    "search:\n  exclude: true\n---\n")
+        # What mkdocs-static-i18n sets on the pages it sorted (it ran before
+        # these files existed), so the language switcher stays on the view.
+        view.locale = view.locale_alternate_of = language
+        i18n = config.plugins.get("i18n")
+        others = i18n.build_languages if i18n else [language]
+        view.alternates = {
+            other: SimpleNamespace(url=("" if other == _default_language(config) else f"{other}/")
+                                   + f"{NOTEBOOK_DIR}/{stem}/")
+            for other in others}
+        files.append(view)
+    return files
+
+
+def _view_stem(page) -> str | None:
+    uri = page.file.src_uri
+    parts = uri.split("/")
+    if len(parts) >= 2 and parts[-2] == NOTEBOOK_DIR and uri.endswith(".md"):
+        return parts[-1][:-3]
+    return None
+
+
 def on_page_markdown(markdown, page, config, files):
     from run_snippets import build_language
 
-    language = build_language(config)
-    prefix = "" if language == "ko" else f"{language}/"
-    site_url = config.site_url or ""
     stem = Path(page.file.src_uri).name.split(".")[0]
-    page_url = f"{site_url}{prefix}{'' if stem == 'index' else stem + '/'}"
-    try:
-        notebook = build_notebook(markdown, page_url, site_url, prefix)
-    except (KeyError, OSError):
-        # A missing snippet file or section: run_snippets.py (next) fails the
-        # build with the page and line; no notebook for a broken page.
+    if _view_stem(page) or stem not in _notebooks:
         return markdown
-    if notebook is None:
-        return markdown
-    _notebooks[stem] = notebook
-    link = f"../{NOTEBOOK_DIR}/{stem}.ipynb"
-    button = (f'<p class="notebook-links"><a class="md-button" href="{link}" download>'
-              f"{DOWNLOAD.get(language, DOWNLOAD['en'])}</a></p>")
+    links = _links(config, build_language(config), stem, _to_root(page.url), on_view=False)
     # Right under the page title.
-    return re.sub(r"^(# .*\n)", lambda m: f"{m.group(1)}\n{button}\n", markdown, count=1,
+    return re.sub(r"^(# .*\n)", lambda m: f"{m.group(1)}\n{links}\n", markdown, count=1,
                   flags=re.MULTILINE)
 
 
-def on_post_build(config):
-    # mkdocs-static-i18n keeps site_dir and builds the other language's pages under en/.
+def _nbconvert_html(notebook: dict) -> str:
+    """The notebook's cells as HTML (nbconvert, template 'basic'), cached."""
+    import nbconvert
+
+    text = nbformat.writes(notebook)
+    key = hashlib.sha256(f"{nbconvert.__version__}\n{text}".encode()).hexdigest()[:16]
+    cached = VIEWS_DIR / f"{key}.html"
+    if cached.exists():
+        return cached.read_text(encoding="utf-8")
+    notebook = copy.deepcopy(notebook)
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if "image/gif" in output.get("data", {}):  # no GIF renderer in nbconvert
+                output.data = {"text/html": f'<img src="data:image/gif;base64,'
+                                            f'{output.data["image/gif"]}">'}
+    html, _ = nbconvert.HTMLExporter(template_name="basic").from_notebook_node(notebook)
+    VIEWS_DIR.mkdir(parents=True, exist_ok=True)
+    cached.write_text(html, encoding="utf-8")
+    return html
+
+
+def on_page_content(html, page, config, files):
     from run_snippets import build_language
 
-    language = build_language(config)
-    target = Path(config.site_dir) / ("" if language == "ko" else language) / NOTEBOOK_DIR
-    target.mkdir(parents=True, exist_ok=True)
-    for stem, notebook in _notebooks.items():
-        nbformat.write(notebook, target / f"{stem}.ipynb")
-    _notebooks.clear()
+    stem = _view_stem(page)
+    if stem is None or stem not in _notebooks:
+        return html
+    notebook, alts = _notebooks[stem]
+    view = _nbconvert_html(notebook)
+    to_root = _to_root(page.url)
+    # Headings: nbconvert's ids drop Hangul (id="") and repeat; the page's
+    # own table of contents is the chapter's.
+    view = re.sub(r'<(h\d) id="[^"]*">(.*?)<a class="anchor-link" href="[^"]*">¶</a></\1>',
+                  r"<\1>\2</\1>", view)
+    # nbconvert's cell ids ("cell-id=cell-3") are not valid CSS selectors, and
+    # Material builds its copy buttons' selectors from the nearest id.
+    view = re.sub(r' id="cell-id=[^"]*"', "", view)
+    # Code as Material shows it (pre > code gets the copy button).
+    # (Code cells are "hl-python"; blocks in the prose carry no language.)
+    view = re.sub(r'<div class="highlight(?: hl-(\w+))?"><pre><span></span>(.*?)</pre>',
+                  lambda m: f'<div class="language-{m[1] or "text"} highlight"><pre><code>'
+                            f"{m[2]}</code></pre>", view, flags=re.DOTALL)
+    # Each figure gets the alt text the chapter page gives it (nbconvert's is
+    # "No description has been provided for this image").
+    alts = iter(alts)
+    view = re.sub(r'<img (?:alt="[^"]*" )?src="data:',
+                  lambda m: f'<img alt="{html_lib.escape(next(alts, ""))}" src="data:', view)
+    # Links to the published site become links within this site.
+    if config.site_url:
+        view = view.replace(f'href="{config.site_url}', f'href="{to_root}')
+    links = _links(config, build_language(config), stem, to_root, on_view=True)
+    view = re.sub(r"(</h1>)", lambda m: m[1] + links, view, count=1)
+    return f'<div class="notebook-view">{view}</div>'

@@ -22,12 +22,20 @@ from helpers import LANGUAGES, ROOT, SITE_PATH, included_code, korean_pages, pag
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 PAGES = korean_pages()
-VISITS = [(md, lang) for md in PAGES for lang in LANGUAGES]
+# Every page, and every chapter's notebook view (notebooks/<chapter>/).
+VISITS = [(md, lang, False) for md in PAGES for lang in LANGUAGES] + [
+    (md, lang, True) for md in PAGES if included_code(md) for lang in LANGUAGES]
+INSTALL_CELL = "%pip install --quiet snntorch==1.0.0"
 
 
 def visit_id(visit) -> str:
-    md, lang = visit
-    return f"{lang}-{md.stem}"
+    md, lang, view = visit
+    return f"{lang}-{'notebook-' if view else ''}{md.stem}"
+
+
+def visit_url(md: Path, view: bool) -> str:
+    """The page's URL below a language root."""
+    return f"notebooks/{md.stem}/" if view else page_url(md)
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -70,7 +78,7 @@ def browser():
 
 @pytest.fixture(scope="session")
 def seen(browser, server):
-    """Visit every page; return {(md, lang): what the browser saw}."""
+    """Visit every page; return {visit: what the browser saw}."""
     from axe_playwright_python.sync_playwright import Axe
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -79,8 +87,9 @@ def seen(browser, server):
     context = browser.new_context(viewport={"width": 1280, "height": 900},
                                   permissions=["clipboard-read", "clipboard-write"])
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    for md, lang in VISITS:
-        url = f"{server}{'' if lang == 'ko' else 'en/'}{page_url(md)}"
+    for visit in VISITS:
+        md, lang, view = visit
+        url = f"{server}{LANGUAGES[lang]}{visit_url(md, view)}"
         page = context.new_page()
         facts = {"console": [], "hosts": set(), "failed": []}
         page.on("console", lambda m, f=facts: f["console"].append(m.text)
@@ -97,6 +106,9 @@ def seen(browser, server):
         facts["math"] = page.evaluate(
             "[...document.querySelectorAll('.arithmatex')].map(m => "
             "!!m.querySelector('.katex') && !m.querySelector('.katex-error'))")
+        facts["katex"] = page.evaluate(
+            "[document.querySelectorAll('article .katex').length, "
+            "document.querySelectorAll('article .katex-error').length]")
         facts["code_blocks"] = page.evaluate(
             "[...document.querySelectorAll('article div.highlight')].map(d => "
             "({lang: [...d.classList].find(c => c.startsWith('language-')) || '', "
@@ -121,16 +133,16 @@ def seen(browser, server):
         facts["axe"] = [(v["id"], v["impact"], v["help"],
                          [n["target"] for n in v["nodes"]][:3])
                         for v in violations if v["impact"] in ("serious", "critical")]
-        page.screenshot(path=SCREENSHOTS / f"{lang}-{md.stem}.png", full_page=True)
+        page.screenshot(path=SCREENSHOTS / f"{visit_id(visit)}.png", full_page=True)
         page.close()
 
         small = phone.new_page()
         small.goto(url, wait_until="networkidle")
         facts["phone_overflow"] = small.evaluate(
             "document.documentElement.scrollWidth - window.innerWidth")
-        small.screenshot(path=SCREENSHOTS / f"{lang}-{md.stem}-phone.png")
+        small.screenshot(path=SCREENSHOTS / f"{visit_id(visit)}-phone.png")
         small.close()
-        results[(md, lang)] = facts
+        results[visit] = facts
     context.close()
     phone.close()
     return results
@@ -150,22 +162,33 @@ def test_every_image_decodes_and_every_formula_is_typeset(seen, visit):
     broken = [i["src"] for i in facts["images"] if not i["ok"]]
     assert not broken, f"images that did not decode: {broken}"
     assert all(facts["math"]), "formulas left untypeset by KaTeX"
+    assert facts["katex"][1] == 0, "KaTeX could not typeset a formula"
+
+
+@pytest.mark.parametrize("visit", [v for v in VISITS if v[2]], ids=visit_id)
+def test_notebook_view_typesets_the_same_math_as_its_chapter(seen, visit):
+    md, lang, _ = visit
+    assert seen[visit]["katex"][0] == seen[(md, lang, False)]["katex"][0]
 
 
 @pytest.mark.parametrize("visit", VISITS, ids=visit_id)
 def test_every_code_block_has_a_copy_button_that_copies_the_snippet(seen, visit):
-    md, lang = visit
+    md, lang, view = visit
     facts = seen[visit]
     assert all(block["button"] for block in facts["code_blocks"]), "a code block lacks a copy button"
-    assert [c.strip() for c in facts["copied"]] == [c.strip() for c in included_code(md)]
+    copied = facts["copied"]
+    if view:  # the notebook's first cell installs snnTorch (for Colab)
+        assert copied[0].startswith(INSTALL_CELL)
+        copied = copied[1:]
+    assert [c.strip() for c in copied] == [c.strip() for c in included_code(md)]
 
 
 @pytest.mark.parametrize("visit", VISITS, ids=visit_id)
 def test_language_switcher_leads_to_the_same_page(seen, server, visit):
-    md, lang = visit
+    md, lang, view = visit
     links = dict(seen[visit]["switch"])
     for other, prefix in LANGUAGES.items():
-        assert links[other] == f"{server}{prefix}{page_url(md)}"
+        assert links[other] == f"{server}{prefix}{visit_url(md, view)}"
 
 
 @pytest.mark.parametrize("visit", VISITS, ids=visit_id)

@@ -40,7 +40,7 @@ PAGE = """\
 def project(tmp_path):
     """A copy of the project with one page (two languages) and two snippets."""
     copy = tmp_path / "project"
-    for item in ("hooks", "data", "requirements.txt", "docs/assets"):
+    for item in ("hooks", "overrides", "data", "requirements.txt", "docs/assets"):
         source = ROOT / item
         if source.is_dir():
             shutil.copytree(source, copy / item, ignore=shutil.ignore_patterns("__pycache__"))

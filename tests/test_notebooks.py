@@ -4,14 +4,25 @@ page's outputs, linked from the page, and runnable top to bottom."""
 from __future__ import annotations
 
 import base64
+import html
+import json
 import os
+import re
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import nbformat
 import pytest
 
-from helpers import LANGUAGES, built_page, code_blocks, korean_pages, python_blocks
+from helpers import (LANGUAGES, ROOT, SITE_PATH, built_page, code_blocks, image_alts,
+                     korean_pages, page_url, python_blocks)
 from snippet_runner import data_root
 
+MKDOCS_YML = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+SITE_URL = re.search(r"^site_url: (\S+)", MKDOCS_YML, re.MULTILINE)[1]
+REPO_URL = re.search(r"^repo_url: (\S+)", MKDOCS_YML, re.MULTILINE)[1]
+# Where `mkdocs gh-deploy` publishes: MkDocs' remote_branch, gh-pages unless set.
+PUBLISHED_BRANCH = (re.search(r"^remote_branch: (\S+)", MKDOCS_YML, re.MULTILINE) or [None, "gh-pages"])[1]
 CHAPTERS = [md for md in korean_pages() if '--8<-- "' in md.read_text(encoding="utf-8")]
 VISITS = [(md, lang) for md in CHAPTERS for lang in LANGUAGES]
 
@@ -51,12 +62,112 @@ def test_notebook_holds_the_page_code_and_outputs(site, visit):
     assert ("$" in prose) == ("arithmatex" in page.read_text(encoding="utf-8"))
 
 
+def notebook_links(page: Path) -> dict[str, tuple[str, bool]]:
+    """The buttons under a page's title: {label: (href, has the download attribute)}."""
+    row = re.search(r'<p class="notebook-links">(.*?)</p>', page.read_text(encoding="utf-8"))
+    assert row, f"{page}: no notebook buttons"
+    return {html.unescape(text): (html.unescape(href), bool(download))
+            for href, download, text in re.findall(r'<a class="md-button" href="([^"]+)"( download)?>'
+                                                   r"([^<]+)</a>", row[1])}
+
+
+def site_file(site, page_url_path: str, href: str) -> Path:
+    """The built file a relative link on the page at page_url_path leads to."""
+    path = urlsplit(urljoin(page_url_path, href)).path
+    assert path.startswith(SITE_PATH), f"{href} leaves the site"
+    path = path[len(SITE_PATH):]
+    return site.path / (path + "index.html" if path.endswith("/") or not path else path)
+
+
+def colab_target(href: str) -> str:
+    """The path in the published branch that an "Open in Colab" link opens."""
+    match = re.fullmatch(r"https://colab\.research\.google\.com/github/([\w.-]+)/([\w.-]+)"
+                         r"/blob/([\w.-]+)/(.+\.ipynb)", href)
+    assert match, href
+    owner, repo, branch, path = match.groups()
+    # The repository is the site's repo_url; the branch is where `mkdocs
+    # gh-deploy` pushes site/ as it is (remote_branch, default gh-pages).
+    assert f"https://github.com/{owner}/{repo}" == REPO_URL.rstrip("/").removesuffix(".git")
+    assert branch == PUBLISHED_BRANCH
+    return path
+
+
 @pytest.mark.parametrize("visit", VISITS, ids=ids)
-def test_page_links_to_its_notebook(site, visit):
+def test_page_links_to_its_notebook_its_view_and_colab(site, visit):
     md, lang = visit
-    page = built_page(site.path, md, lang)
-    assert 'href="../notebooks/' + md.stem + '.ipynb" download' in page.read_text(encoding="utf-8")
+    prefix = LANGUAGES[lang]
+    links = notebook_links(built_page(site.path, md, lang))
+    (view, _), (download, is_download), (colab, _) = links.values()
+    here = f"{SITE_PATH}{prefix}{page_url(md)}"
+    assert site_file(site, here, download) == notebook_path(site, md, lang) and is_download
     assert notebook_path(site, md, lang).is_file()
+    assert site_file(site, here, view) == site.path / prefix / "notebooks" / md.stem / "index.html"
+    assert site_file(site, here, view).is_file()
+    # Colab opens the published copy of this very notebook (site/ is the branch's root).
+    assert colab_target(colab) == f"{prefix}notebooks/{md.stem}.ipynb"
+    assert (site.path / colab_target(colab)).is_file()
+    labels = {"ko": ["노트북으로 보기", "노트북 내려받기", "Colab에서 열기"],
+              "en": ["View as a notebook", "Download the notebook", "Open in Colab"]}
+    assert list(links) == labels[lang]
+
+
+@pytest.mark.parametrize("visit", VISITS, ids=ids)
+def test_notebook_view_shows_the_notebook(site, visit):
+    """notebooks/<chapter>/: the notebook rendered by nbconvert inside the site."""
+    md, lang = visit
+    prefix = LANGUAGES[lang]
+    notebook = nbformat.read(notebook_path(site, md, lang), as_version=4)
+    view = site.path / prefix / "notebooks" / md.stem / "index.html"
+    text = view.read_text(encoding="utf-8")
+    page = built_page(site.path, md, lang)
+
+    # Every code cell, install cell included, as a code block with a copy button.
+    code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    assert [b.strip("\n") for b in python_blocks(view)] == code
+    assert "In\u00a0[1]:" in text  # Jupyter's prompts
+    # What the cells printed, in order.
+    printed = [o.text for cell in notebook.cells if cell.cell_type == "code"
+               for o in cell.outputs if o.output_type == "stream"]
+    shown = re.findall(r'<div class="output_subarea output_stream output_stdout output_text">\s*'
+                       r"<pre>(.*?)</pre>", text, flags=re.DOTALL)
+    assert [html.unescape(s).strip("\n") for s in shown] == [p.strip("\n") for p in printed]
+    # Every figure, with the alt text the chapter page gives it.
+    images = re.findall(r'<img alt="([^"]*)" src="data:image/(?:png|gif);base64,', text)
+    assert len(images) == text.count("<img ")
+    assert [html.unescape(a) for a in images] == [
+        a for a in image_alts(page) if a]  # the chapter's figures, same order
+    # The prose: headings without nbconvert's broken Hangul anchors, math left
+    # for KaTeX, links kept inside this site rather than the published one.
+    assert text.count("<h1") == 1
+    assert 'href="#"' not in text and ' id=""' not in text
+    assert ("$" in text.split("<article")[1]) == ("arithmatex" in page.read_text(encoding="utf-8"))
+    assert urlsplit(SITE_URL).netloc not in text.split("<article")[1]
+    title = re.search(r"^# (.+)$", (md.with_suffix(".en.md") if lang == "en" else md)
+                      .read_text(encoding="utf-8"), re.MULTILINE)[1]
+    assert f"<title>{html.escape(title, quote=False)} - " in text
+    # Back to the chapter, download and Colab from the view too.
+    links = notebook_links(view)
+    here = f"{SITE_PATH}{prefix}notebooks/{md.stem}/"
+    (back, _), (download, is_download), (colab, _) = links.values()
+    assert site_file(site, here, back) == page
+    assert site_file(site, here, download) == notebook_path(site, md, lang) and is_download
+    assert colab_target(colab) == f"{prefix}notebooks/{md.stem}.ipynb"
+
+
+def test_search_finds_chapters_not_their_notebook_views(site):
+    """The views repeat their chapter word for word; search lists the chapter once."""
+    index = json.loads((site.path / "search" / "search_index.json").read_text(encoding="utf-8"))
+    locations = [doc["location"] for doc in index["docs"]]
+    assert any(loc.startswith("rate-coding/") for loc in locations)
+    assert not [loc for loc in locations if "notebooks/" in loc]
+
+
+def test_notebooks_are_the_same_from_build_to_build(site):
+    """nbformat gives new cells random ids; ours are numbered, so two builds
+    write the same notebook."""
+    for md, lang in VISITS:
+        notebook = nbformat.read(notebook_path(site, md, lang), as_version=4)
+        assert [cell.id for cell in notebook.cells] == [f"cell-{i}" for i in range(len(notebook.cells))]
 
 
 @pytest.mark.parametrize("md", CHAPTERS, ids=lambda p: p.stem)
