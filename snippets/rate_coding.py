@@ -163,3 +163,68 @@ for T in (1, 5, 10, 25, 50, 100):
     error = (rebuilt - data_it)[ink].abs().mean()
     print(f"first {T:3d} steps: mean error {error:.3f} per inked pixel")
 # --8<-- [end:cost]
+
+# --8<-- [start:exercise_1]
+# Encode the same batch a second time
+spike_data_again = spikegen.rate(data_it, num_steps=num_steps)
+print(f"identical: {torch.equal(spike_data_again, spike_data)}")
+
+differ = spike_data_again != spike_data
+# two independent draws differ with probability 2X(1 - X)
+expected_differ = num_steps * (2 * data_it * (1 - data_it)).sum()
+print(f"entries that differ: {int(differ.sum())} of {differ.numel()} "
+      f"(expected {expected_differ:.0f})")
+
+# Black (0) and white (1) pixels give the same spikes every time.
+certain = (data_it == 0) | (data_it == 1)
+print(f"differences at pixels of exactly 0 or 1: "
+      f"{int(differ[:, certain].sum())}")
+# --8<-- [end:exercise_1]
+
+# --8<-- [start:exercise_2]
+spike_data_high = spikegen.rate(data_it, num_steps=num_steps, gain=2)
+print(f"gain=2: {int(spike_data_high.sum())} spikes "
+      f"({spike_data_high.sum() / spike_data.sum():.2f} of gain=1)")
+
+# rate_conv clips gain x X to [0, 1], so the expected ratio is
+expected_ratio = (2 * data_it).clamp(max=1).sum() / data_it.sum()
+print(f"expected with clipping: {expected_ratio:.2f}")
+
+# Every pixel at 0.5 or brighter now fires at every step.
+bright = data_it >= 0.5
+rate_high = spike_data_high.mean(dim=0)
+print(f"pixels >= 0.5 firing at every step: "
+      f"{(rate_high[bright] == 1).float().mean():.0%}")
+
+fig, axes = plt.subplots(1, 3, figsize=(8, 2.8),
+                         gridspec_kw={"width_ratios": [1, 1, 1.4]})
+axes[0].imshow(data_it[0, 0], cmap="gray", vmin=0, vmax=1)
+axes[0].set_title("input")
+axes[1].imshow(rate_high[0, 0], cmap="gray", vmin=0, vmax=1)
+axes[1].set_title("gain = 2")
+for ax in axes[:2]:
+    ax.axis("off")
+# Firing rate against intensity, for the pixels of the first image
+pixels = data_it[0] > 0
+axes[2].scatter(data_it[0][pixels], spike_data[:, 0].mean(dim=0)[pixels],
+                s=6, label="gain = 1")
+axes[2].scatter(data_it[0][pixels], rate_high[0][pixels], s=6,
+                label="gain = 2")
+axes[2].set_xlabel("intensity X")
+axes[2].set_ylabel("firing rate")
+axes[2].legend(fontsize="small")
+plt.tight_layout()
+plt.show()
+# --8<-- [end:exercise_2]
+
+# --8<-- [start:exercise_3]
+# White background, black digit: 1 - X
+inverted = 1 - data_it
+spike_data_inv = spikegen.rate(inverted, num_steps=num_steps)
+per_image_inv = spike_data_inv.sum(dim=(0, 2, 3, 4))
+expected_inv = num_steps * inverted.sum() / len(inverted)
+print(f"inverted: {per_image_inv.mean():.0f} spikes per image "
+      f"(expected {expected_inv:.0f})")
+print(f"{per_image_inv.mean() / spikes_per_image.mean():.1f} times "
+      f"the spikes of the original images")
+# --8<-- [end:exercise_3]

@@ -91,3 +91,79 @@ for ax in axes[1:]:
     ax.set_yticks([])
 plt.show()
 # --8<-- [end:suppression]
+
+# --8<-- [start:exercise_1]
+# 100,000 entries at three spike probabilities: which storage is smallest?
+for prob in (0.02, 0.1, 0.3):
+    trial = torch.rand(1000, 100) < prob  # a bool matrix, True = spike
+    positions = trial.nonzero().to(torch.int16)
+    sizes = {
+        "spike list": positions.numel() * positions.element_size(),
+        "bool": trial.numel() * trial.element_size(),
+        "bits": trial.numel() // 8,  # packed, one bit per entry
+    }
+    print(f"p={prob:.2f} (measured {trial.float().mean():.3f}): "
+          + ", ".join(f"{name} {size}" for name, size in sizes.items())
+          + f" bytes -> smallest: {min(sizes, key=sizes.get)}")
+# --8<-- [end:exercise_1]
+
+# --8<-- [start:exercise_2]
+# Give about half of the spikes a minus sign, like off events.
+signs = torch.where(torch.rand(num_steps, num_neurons) < 0.5, -1.0, 1.0)
+signed = spikes * signs
+dense_signed = signed @ weights.T
+
+# The loop from "Skipping multiplications", unchanged
+naive_out = torch.zeros(num_steps, num_outputs)
+for t, i in signed.nonzero().tolist():
+    naive_out[t] += weights[:, i]
+
+# Fixed: add the column for +1, subtract it for -1 (still no multiplication)
+fixed_out = torch.zeros(num_steps, num_outputs)
+for t, i in signed.nonzero().tolist():
+    if signed[t, i] > 0:
+        fixed_out[t] += weights[:, i]
+    else:
+        fixed_out[t] -= weights[:, i]
+
+print(f"off events: {int((signed == -1).sum())} of {num_spikes} spikes")
+print(f"unchanged loop, same result: "
+      f"{torch.allclose(naive_out, dense_signed, atol=1e-6)}")
+print(f"fixed loop, same result:     "
+      f"{torch.allclose(fixed_out, dense_signed, atol=1e-6)}")
+# --8<-- [end:exercise_2]
+
+# --8<-- [start:exercise_3]
+import math
+
+# A still scene seen by a noisy sensor: 1,000 pixels stay at brightness 0.5,
+# but every reading is off by random noise (standard deviation 0.05).
+noise_std = 0.05
+still = 0.5 + noise_std * torch.randn(100, 1000)  # [time step, pixel]
+still_change = torch.diff(still, dim=0)
+for threshold in (0.1, 0.2):
+    measured = (still_change.abs() >= threshold).float().mean()
+    # a change is the difference of two noisy readings: std 0.05 * sqrt(2)
+    predicted = math.erfc(threshold / (2 * noise_std))
+    print(f"threshold {threshold}: events per step {measured:.4f} "
+          f"(predicted {predicted:.4f})")
+
+# The pixel from "Static suppression", read with the same noise
+noisy = brightness + noise_std * torch.randn(100)
+noisy_change = torch.diff(noisy, prepend=noisy[:1])
+
+fig, axes = plt.subplots(3, 1, figsize=(8, 4), sharex=True)
+axes[0].plot(noisy, color="tab:orange", drawstyle="steps-post")
+axes[0].set_ylabel("noisy\ninput")
+for ax, threshold in zip(axes[1:], (0.1, 0.2)):
+    on = (noisy_change >= threshold).nonzero().flatten()
+    off = (noisy_change <= -threshold).nonzero().flatten()
+    print(f"threshold {threshold}: on events at {on.tolist()}, "
+          f"off events at {off.tolist()}")
+    ax.eventplot(on, color="tab:blue", lineoffsets=0.5)
+    ax.eventplot(off, color="tab:red", lineoffsets=-0.5)
+    ax.set_ylabel(f"threshold\n{threshold}")
+    ax.set_yticks([])
+axes[2].set_xlabel("time step")
+plt.show()
+# --8<-- [end:exercise_3]

@@ -338,3 +338,111 @@ def test_page_states_full_dataset_numbers_and_links(page):
     assert "](rate-coding.md)" in text
     assert "](why-spikes.md)" in text
     assert "```sh\npip install snntorch\n```" in text
+
+
+# ---------------------------------------------------------------- exercises
+
+def test_exercise_1_pil_to_tensor_keeps_bytes(run):
+    raw = run.ns["raw_image"]
+    assert raw.dtype == torch.uint8 and raw.shape == (1, 28, 28)
+    first = fresh_mnist().data[0]
+    assert torch.equal(raw[0], first)  # the same image, undivided
+    lines = run.out("exercise_1").splitlines()
+    assert lines[0] == f"torch.uint8 {int(first.min())} {int(first.max())}"
+    assert (int(first.min()), int(first.max())) == (0, 255)  # "0 to 255"
+
+
+def test_exercise_1_rate_refuses_integer_tensors(run):
+    message = "NotImplementedError: \"bernoulli_tensor_cpu_p_\" not implemented for 'Byte'"
+    assert run.out("exercise_1").splitlines()[1] == message
+    # it is torch.bernoulli, called inside spikegen.rate, that refuses
+    with pytest.raises(NotImplementedError, match="'Byte'"):
+        torch.bernoulli(torch.zeros(3, dtype=torch.uint8))
+
+
+def test_exercise_1_float_without_division_saturates_every_digit_pixel(run):
+    raw, rates = run.ns["raw_image"], run.ns["raw_rates"]
+    assert torch.all(rates[raw > 0] == 1)  # every step, whatever the brightness
+    assert torch.all(rates[raw == 0] == 0)
+    assert len(raw[raw > 0].unique()) > 10  # there were many brightness levels
+    assert run.out("exercise_1").splitlines()[2] == "digit pixels firing at every step: 100%"
+    # dividing by 255 is exactly ToTensor()
+    assert run.out("exercise_1").splitlines()[3] == "True"
+    assert torch.equal(raw.float() / 255, fresh_mnist(transforms.ToTensor())[0][0])
+
+
+def test_exercise_2_prediction_from_the_normalized_values(run):
+    data, normalized = run.ns["data_it"], run.ns["normalized"]
+    ink = data > 0
+    # "1 or more" is brighter than about 0.44; "0 or less" darker than about 0.13
+    assert torch.equal(normalized[ink] >= 1, data[ink] >= 0.1307 + 0.3081)
+    assert torch.equal(normalized[ink] <= 0, data[ink] <= 0.1307)
+    always = (data[ink] >= 0.1307 + 0.3081).float().mean().item()
+    never = (data[ink] <= 0.1307).float().mean().item()
+    assert always > 0.5          # "more than half fire at every step"
+    assert 0.07 < never < 0.15   # "about one in ten never fires"
+    assert run.out("exercise_2").splitlines()[0] == (
+        f"predicted: {always:.1%} of digit pixels always fire, {never:.1%} never fire")
+
+
+def test_exercise_2_measurement_matches_up_to_chance(run):
+    data, normalized, rates = run.ns["data_it"], run.ns["normalized"], run.ns["rates"]
+    ink = data > 0
+    p = normalized[ink].clamp(0, 1).double()
+    fired_always = (rates[ink] == 1).double()
+    fired_never = (rates[ink] == 0).double()
+    # clipped pixels are certain; the rest hit 100 of 100 (or 0 of 100) by chance
+    assert torch.all(fired_always[p == 1] == 1) and torch.all(fired_never[p == 0] == 1)
+    for measured, certain, chance in ((fired_always, p == 1, p ** 100),
+                                      (fired_never, p == 0, (1 - p) ** 100)):
+        extra = measured[~certain].sum().item()
+        mean = chance[~certain].sum().item()
+        std = (chance[~certain] * (1 - chance[~certain])).sum().item() ** 0.5
+        assert extra >= 0 and abs(extra - mean) < 5 * std + 1, (extra, mean)
+    line = run.out("exercise_2").splitlines()[1]
+    assert line == (f"measured:  {fired_always.mean():.1%} always fired, "
+                    f"{fired_never.mean():.1%} never fired")
+    # "can come out a little above the prediction", never below
+    assert fired_always.mean() >= (p == 1).double().mean()
+    assert fired_never.mean() >= (p == 0).double().mean()
+
+
+def test_exercise_3_seeding_again(run):
+    assert run.out("exercise_3").splitlines() == [
+        "(a) same first batch: False",
+        "(b) same first batch: True",
+        "(c) same first batch: False",
+        "own generator, same first batch: True",
+    ]
+    assert torch.equal(run.ns["batch_b"], run.ns["targets_it"])
+
+
+def test_exercise_3_own_generator_ignores_global_random_numbers(run):
+    def first(seed_global):
+        torch.manual_seed(seed_global)
+        loader = DataLoader(run.ns["mnist_train"], batch_size=128, shuffle=True,
+                            generator=torch.Generator().manual_seed(0))
+        return next(iter(loader))[1]
+
+    # whatever the global generator does, the first batch stays the same
+    assert torch.equal(first(1), first(2))
+    # while a loader on the global generator changes with it
+    torch.manual_seed(1)
+    a = next(iter(run.ns["train_loader"]))[1]
+    torch.manual_seed(2)
+    b = next(iter(run.ns["train_loader"]))[1]
+    assert not torch.equal(a, b)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_exercises_end_the_page_with_collapsed_solutions(page):
+    text = page.read_text(encoding="utf-8")
+    assert re.findall(r"^## .*\{ #([\w-]+) \}$", text, re.M)[-1] == "exercises"
+    tail = text[text.index("{ #exercises }"):]
+    label = "Solution" if page.name.endswith(".en.md") else "풀이"
+    parts = re.split(r"^### .*\{ #exercise-\d \}$", tail, flags=re.M)[1:]
+    assert len(parts) == 3
+    for k, part in enumerate(parts, 1):
+        question, _, solution = part.partition(f'??? success "{label}"')
+        assert solution and "--8<--" not in question
+        assert f'    ```python\n    --8<-- "mnist.py:exercise_{k}"\n    ```' in solution

@@ -116,3 +116,113 @@ def test_reading_brightness_needs_many_steps(run):
     assert 0.015 < errors[100] < 0.03    # "about 0.02 after 100 steps"
     for T, error in errors.items():
         assert f"first {T:3d} steps: mean error {error:.3f} per inked pixel" in run.out("cost")
+
+
+# ------------------------------------------------------------------ exercises
+
+def test_exercise_1_a_second_encoding_differs_where_2x1x_says(run):
+    data, first, again = run.ns["data_it"], run.ns["spike_data"], run.ns["spike_data_again"]
+    assert not torch.equal(first, again)
+    assert run.out("exercise_1").splitlines()[0] == "identical: False"
+    differ = (first != again).double()
+    q = (2 * data * (1 - data)).double().expand_as(differ)  # P(two draws differ)
+    expected, std = q.sum().item(), (q * (1 - q)).sum().sqrt().item()
+    assert abs(differ.sum().item() - expected) < 5 * std
+    assert abs(run.ns["expected_differ"].item() - expected) < 1
+    assert run.out("exercise_1").splitlines()[1] == (
+        f"entries that differ: {int(differ.sum())} of {differ.numel()} "
+        f"(expected {run.ns['expected_differ']:.0f})")
+    assert differ.numel() == 10_035_200
+    assert 0.03 < differ.mean() < 0.05  # "only about 4% of the entries"
+    # pixels of exactly 0 or 1 are certain; the page's hint needs some of each
+    certain = ((data == 0) | (data == 1)).expand_as(differ)
+    assert (data == 1).any() and (data == 0).any()
+    assert differ[certain].sum() == 0
+    assert run.out("exercise_1").splitlines()[2] == "differences at pixels of exactly 0 or 1: 0"
+
+
+def test_exercise_1_pixels_near_half_change_most(run):
+    data, first, again = run.ns["data_it"], run.ns["spike_data"], run.ns["spike_data_again"]
+    differ = (first != again).float().mean(dim=0)  # per pixel, over 100 steps
+    middle = (data - 0.5).abs() < 0.1
+    edges = ((data > 0) & (data < 0.1)) | ((data > 0.9) & (data < 1))
+    assert differ[middle].mean() > 0.4 > differ[edges].mean()  # 2X(1-X): ~0.5 vs < 0.18
+
+
+def test_exercise_2_gain_two_is_clipped(run):
+    data, high, low = run.ns["data_it"], run.ns["spike_data_high"], run.ns["spike_data"]
+    prob = (2 * data).clamp(max=1)
+    expected = run.ns["num_steps"] * prob.sum().item()
+    std = (run.ns["num_steps"] * (prob * (1 - prob)).sum().item()) ** 0.5
+    assert abs(high.sum().item() - expected) < 5 * std
+    ratio = high.sum().item() / low.sum().item()
+    expected_ratio = prob.sum().item() / data.sum().item()
+    assert abs(ratio - expected_ratio) < 0.02
+    assert 1.1 < ratio < 1.3   # "not twofold but only about 1.2-fold"
+    out = run.out("exercise_2").splitlines()
+    assert out[0] == f"gain=2: {int(high.sum())} spikes ({ratio:.2f} of gain=1)"
+    assert out[1] == f"expected with clipping: {expected_ratio:.2f}"
+    # "every pixel of brightness 0.5 or more fires at every time step"
+    rate = high.mean(dim=0)
+    assert torch.all(rate[data >= 0.5] == 1)
+    assert out[2] == "pixels >= 0.5 firing at every step: 100%"
+    # "most pixels of a digit are bright"
+    assert (data[data > 0] >= 0.5).float().mean() > 0.5
+
+
+def test_exercise_2_gain_multiplies_before_rate_conv_clips():
+    from snntorch import spikegen
+
+    x = torch.tensor([0.3, 0.5, 0.8])
+    torch.manual_seed(0)
+    a = spikegen.rate(x, num_steps=50, gain=2)
+    torch.manual_seed(0)
+    b = spikegen.rate_conv((2 * x).clamp(0, 1).repeat(50, 1))
+    assert torch.equal(a, b)
+
+
+def test_exercise_2_figure(run):
+    assert run.files("exercise_2") == ["exercise_2.png"]
+    axes = run.ns["axes"]
+    assert [ax.get_title() for ax in axes[:2]] == ["input", "gain = 2"]
+    # the scatter shows the rates: gain 2 points sit at 1 from 0.5 up
+    offsets = axes[2].collections[1].get_offsets()
+    assert (offsets[offsets[:, 0] >= 0.5][:, 1] == 1).all()
+
+
+def test_exercise_3_inverted_images_cost_many_more_spikes(run):
+    data, num_steps = run.ns["data_it"], run.ns["num_steps"]
+    per_image = run.ns["per_image_inv"]
+    inverted = 1 - data
+    expected = num_steps * inverted.sum(dim=(1, 2, 3))
+    std = torch.sqrt(num_steps * (inverted * (1 - inverted)).sum(dim=(1, 2, 3)))
+    assert torch.all((per_image - expected).abs() < 5 * std)
+    # expected T (784 - sum X), averaged over the batch
+    assert torch.allclose(expected.mean(), num_steps * (784 - data.sum(dim=(1, 2, 3)).mean()))
+    assert 100 < data.sum(dim=(1, 2, 3)).mean() < 110   # "a little over 100"
+    assert 65_000 < per_image.mean() < 71_000           # "about 68,000"
+    ratio = per_image.mean() / run.ns["spikes_per_image"].mean()
+    assert 6.3 < ratio < 7                                # "close to 7 times"
+    out = run.out("exercise_3").splitlines()
+    assert out[0] == (f"inverted: {per_image.mean():.0f} spikes per image "
+                      f"(expected {expected.mean():.0f})")
+    assert out[1] == f"{ratio:.1f} times the spikes of the original images"
+
+
+@pytest.mark.parametrize("page", ["rate-coding.md", "rate-coding.en.md"])
+def test_exercises_end_the_page_with_collapsed_solutions(page):
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / page).read_text(encoding="utf-8")
+    assert re.findall(r"^## .*\{ #([\w-]+) \}$", text, re.M)[-1] == "exercises"
+    tail = text[text.index("{ #exercises }"):]
+    label = "Solution" if page.endswith(".en.md") else "풀이"
+    parts = re.split(r"^### .*\{ #exercise-\d \}$", tail, flags=re.M)[1:]
+    assert len(parts) == 3
+    for k, part in enumerate(parts, 1):
+        question, _, solution = part.partition(f'??? success "{label}"')
+        assert solution and "--8<--" not in question
+        assert f'    ```python\n    --8<-- "rate_coding.py:exercise_{k}"\n    ```' in solution
+    # the figure of exercise 2 is shown inside its solution
+    assert "](figures/rate_coding/exercise_2.png)" in parts[1].partition(f'??? success "{label}"')[2]

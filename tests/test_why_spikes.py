@@ -8,8 +8,10 @@ import torch
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = {"ko": ROOT / "docs" / "why-spikes.md", "en": ROOT / "docs" / "why-spikes.en.md"}
-SECTIONS = ["spikes", "sparsity", "multiply", "suppression"]
-FIGURES = {"spikes": "spikes.png", "suppression": "suppression.png"}
+SECTIONS = ["spikes", "sparsity", "multiply", "suppression",
+            "exercise_1", "exercise_2", "exercise_3"]
+FIGURES = {"spikes": "spikes.png", "suppression": "suppression.png",
+           "exercise_3": "exercise_3.png"}
 
 
 def test_spike_matrix_is_binary_time_first(run_snippet):
@@ -208,7 +210,11 @@ def test_page_includes_every_section_in_order_with_its_figure(lang):
 
     text = _page(lang)
     assert [s.name for s in parse_sections(SNIPPETS_DIR / "why_spikes.py")] == SECTIONS
-    blocks = re.findall(r'^```python\n--8<-- "why_spikes\.py:([\w-]+)"\n```$', text, re.M)
+    # exercise solutions sit indented inside collapsed "??? success" blocks
+    blocks = re.findall(r'^( *)```python\n\1--8<-- "why_spikes\.py:([\w-]+)"\n\1```$', text, re.M)
+    assert [indent for indent, _ in blocks] == ["" if not s.startswith("exercise") else "    "
+                                                for s in SECTIONS]
+    blocks = [section for _, section in blocks]
     assert blocks == SECTIONS
     starts = [text.index(f'--8<-- "why_spikes.py:{s}"') for s in SECTIONS] + [len(text)]
     for section, figure in FIGURES.items():
@@ -231,7 +237,7 @@ def test_headings_and_links_match_between_languages():
     assert ids["ko"] == ids["en"]
     assert [i for _, i in ids["en"]] == [
         "spikes", "sparsity", "memory", "skip-multiplications", "static-suppression",
-        "next-steps"]
+        "next-steps", "exercises", "exercise-1", "exercise-2", "exercise-3"]
 
 
 @pytest.mark.parametrize("lang", PAGES)
@@ -239,3 +245,133 @@ def test_percentages_in_prose_are_the_ones_tested(lang):
     # Numbers the prose quotes: 90% zeros, 10% spikes, 25% and ~3% break-evens.
     quoted = set(re.findall(r"(\d+)\\?%", _page(lang)))
     assert quoted == {"90", "10", "25", "3"}
+
+
+# --------------------------------------------------------------- exercises
+
+EXERCISE_LINE = re.compile(
+    r"^p=(\d\.\d\d) \(measured (\d\.\d+)\): spike list (\d+), bool (\d+), "
+    r"bits (\d+) bytes -> smallest: (.+)$", re.M)
+
+
+def test_exercise_1_storage_sizes_follow_the_break_even_points(run_snippet):
+    run = run_snippet("why_spikes.py")
+    rows = EXERCISE_LINE.findall(run.out("exercise_1"))
+    assert [row[0] for row in rows] == ["0.02", "0.10", "0.30"]
+    entries = 1000 * 100
+    for prob, share, list_b, bool_b, bits_b, smallest in rows:
+        prob, share = float(prob), float(share)
+        list_b, bool_b, bits_b = int(list_b), int(bool_b), int(bits_b)
+        # "100,000 bytes" and "12,500 bytes" whatever the spikes
+        assert (bool_b, bits_b) == (100_000, 12_500)
+        # 4 bytes per spike: the list holds the measured share of spikes
+        assert list_b % 4 == 0
+        assert abs(list_b / 4 / entries - share) <= 0.0005 + 1e-9
+        # "the measured share is close to the probability": 5 binomial std
+        assert abs(share - prob) < 5 * (prob * (1 - prob) / entries) ** 0.5 + 0.0005
+        # the smallest storage is what the break-even points say
+        sizes = {"spike list": list_b, "bool": bool_b, "bits": bits_b}
+        assert smallest == min(sizes, key=sizes.get)
+        assert (list_b < bool_b) == (share < 0.25)
+        assert (list_b < bits_b) == (share < 1 / 32)
+    assert [row[5] for row in rows] == ["spike list", "bits", "bits"]
+    # "at 0.1 the list still beats bool"; "at 0.3 larger than even bool"
+    assert int(rows[1][2]) < int(rows[1][3]) and int(rows[2][2]) > int(rows[2][3])
+
+
+def test_exercise_2_the_unchanged_loop_ignores_the_sign(run_snippet):
+    run = run_snippet("why_spikes.py")
+    ns = run.ns
+    signed, spikes, weights = ns["signed"], ns["spikes"], ns["weights"]
+    assert set(signed.unique().tolist()) == {-1.0, 0.0, 1.0}
+    assert torch.equal(signed.abs(), spikes)  # same spikes, some negated
+    off = (signed == -1).float()
+    # "about half": 5 binomial std around num_spikes / 2
+    n = ns["num_spikes"]
+    assert abs(off.sum().item() - n / 2) < 5 * (n / 4) ** 0.5
+    assert f"off events: {int(off.sum())} of {n} spikes" in run.out("exercise_2")
+    # the unchanged loop is wrong by two weight columns per off event
+    assert not torch.allclose(ns["naive_out"], ns["dense_signed"], atol=1e-6)
+    assert torch.allclose(ns["naive_out"] - ns["dense_signed"], 2 * off @ weights.T, atol=1e-5)
+    assert torch.allclose(ns["fixed_out"], ns["dense_signed"], atol=1e-6)
+    assert "unchanged loop, same result: False" in run.out("exercise_2")
+    assert "fixed loop, same result:     True" in run.out("exercise_2")
+
+
+def _erfc_prediction(threshold, noise_std=0.05):
+    import math
+
+    return math.erfc(threshold / (2 * noise_std))
+
+
+def test_exercise_3_hint_numbers():
+    # "erfc(1) ~ 0.157", "erfc(2) ~ 0.005"; "one step in six", "one in 200"
+    assert round(_erfc_prediction(0.1), 3) == 0.157
+    assert round(_erfc_prediction(0.2), 3) == 0.005
+    assert round(1 / _erfc_prediction(0.1)) == 6
+    assert 150 < 1 / _erfc_prediction(0.2) < 250
+    # "a threshold of 0.1 is only 1.4 times the std of the change (about 0.07)"
+    assert round(0.05 * 2 ** 0.5, 2) == 0.07
+    assert round(0.1 / (0.05 * 2 ** 0.5), 1) == 1.4
+    # a difference of two independent N(0, 0.05^2) readings, checked by sampling
+    torch.manual_seed(1)
+    change = torch.diff(0.05 * torch.randn(200_001))
+    assert abs(change.std().item() - 0.05 * 2 ** 0.5) < 0.001
+
+
+def test_exercise_3_noise_events_match_the_prediction(run_snippet):
+    run = run_snippet("why_spikes.py")
+    change = run.ns["still_change"]
+    assert tuple(change.shape) == (99, 1000)
+    out = run.out("exercise_3")
+    for threshold in (0.1, 0.2):
+        measured = (change.abs() >= threshold).float().mean().item()
+        predicted = _erfc_prediction(threshold)
+        # neighbouring changes share a reading, so allow 5 std with a margin of 2
+        bound = 2 * 5 * (predicted * (1 - predicted) / change.numel()) ** 0.5
+        assert abs(measured - predicted) < bound, (threshold, measured, predicted)
+        assert (f"threshold {threshold}: events per step {measured:.4f} "
+                f"(predicted {predicted:.4f})") in out
+
+
+def test_exercise_3_real_changes_survive_a_higher_threshold(run_snippet):
+    run = run_snippet("why_spikes.py")
+    ns, out = run.ns, run.out("exercise_3")
+    noisy, change = ns["noisy"], ns["noisy_change"]
+    noise = noisy - ns["brightness"]  # "the same noise": std 0.05
+    assert abs(noise.std().item() - 0.05) < 5 * 0.05 / (2 * 100) ** 0.5
+    counts = {}
+    for threshold in (0.1, 0.2):
+        on = (change >= threshold).nonzero().flatten().tolist()
+        off = (change <= -threshold).nonzero().flatten().tolist()
+        assert f"threshold {threshold}: on events at {on}, off events at {off}" in out
+        # the real changes: +0.4 at step 40, -0.7 at step 70
+        assert 40 in on and 70 in off
+        counts[threshold] = len(on) + len(off) - 2  # noise events
+    # Noise events, from the 97 changes that are noise only:
+    # about 97 * 0.157 = 15 at 0.1 and 97 * 0.005 = 0.5 at 0.2.
+    expected = {t: 97 * _erfc_prediction(t) for t in counts}
+    assert abs(counts[0.1] - expected[0.1]) < 5 * expected[0.1] ** 0.5
+    assert counts[0.2] <= 3  # "nearly vanish"
+    assert counts[0.1] > counts[0.2]
+    assert run.files("exercise_3") == ["exercise_3.png"]
+    # the figure has the noisy input and one event row per threshold
+    axes = ns["axes"]
+    assert len(axes) == 3 and [ax.get_ylabel() for ax in axes[1:]] == [
+        "threshold\n0.1", "threshold\n0.2"]
+
+
+@pytest.mark.parametrize("lang", PAGES)
+def test_exercises_end_the_page_with_collapsed_solutions(lang):
+    text = _page(lang)
+    h2 = re.findall(r"^## .*\{ #([\w-]+) \}$", text, re.M)
+    assert h2[-1] == "exercises"
+    tail = text[text.index("{ #exercises }"):]
+    label = "풀이" if lang == "ko" else "Solution"
+    parts = re.split(r"^### .*\{ #exercise-\d \}$", tail, flags=re.M)[1:]
+    assert len(parts) == 3
+    for k, part in enumerate(parts, 1):
+        question, _, solution = part.partition(f'??? success "{label}"')
+        assert solution, f"exercise {k} has no collapsed solution"
+        assert "--8<--" not in question  # the code is only in the solution
+        assert f'    --8<-- "why_spikes.py:exercise_{k}"' in solution
