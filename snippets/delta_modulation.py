@@ -261,3 +261,50 @@ for ax in axes[1:]:
 plt.tight_layout()
 plt.show()
 # --8<-- [end:slow_drift]
+
+# --8<-- [start:exercise_1]
+x = torch.tensor([0.5, 0.5, 0.75, 0.625, 0.5, 0.5, 0.0, 0.25])
+print(spikegen.delta(x, threshold=0.25))
+print(spikegen.delta(x, threshold=0.25, off_spike=True, padding=True))
+# --8<-- [end:exercise_1]
+
+# --8<-- [start:exercise_2]
+# Between two whole-pixel positions, blend the two images.
+def shifted(s):
+    whole, part = int(s), s - int(s)
+    return ((1 - part) * torch.roll(digit, whole, dims=-1)
+            + part * torch.roll(digit, whole + 1, dims=-1))
+
+
+# 4 pixels to the right, filmed at 1, 2 and 4 frames per pixel.
+for per_pixel in (1, 2, 4):
+    video = torch.stack([shifted(i / per_pixel)
+                         for i in range(4 * per_pixel + 1)])
+    video_events = spikegen.delta(video, threshold=0.25, padding=True,
+                                  off_spike=True)
+    print(f"{per_pixel} frame(s) per pixel: {len(video) - 1} moving "
+          f"frames, {int(video_events.abs().sum())} events")
+
+# A frame changes each pixel by 1 / per_pixel of a one-pixel shift.
+one_pixel = torch.roll(digit, 1, dims=-1) - digit
+for per_pixel in (1, 2, 4):
+    big = int((one_pixel.abs() >= 0.25 * per_pixel).sum())
+    print(f"|one-pixel change| >= {0.25 * per_pixel}: {big} pixels")
+# --8<-- [end:exercise_2]
+
+# --8<-- [start:exercise_3]
+import math
+
+torch.manual_seed(0)
+sigma = 0.05  # sensor noise: standard deviation of each reading
+still = digit.expand(20, 28, 28)  # the digit, not moving, 20 frames
+noisy = still + sigma * torch.randn(20, 28, 28)
+
+for theta in (0.1, 0.25):
+    noise_events = spikegen.delta(noisy, threshold=theta, padding=True,
+                                  off_spike=True)
+    # a difference of two noisy readings has std sigma * sqrt(2)
+    p = math.erfc(theta / (2 * sigma))  # P(|difference| >= theta)
+    print(f"threshold {theta}: {int(noise_events.abs().sum())} events, "
+          f"expected {19 * 784 * p:.0f}")
+# --8<-- [end:exercise_3]

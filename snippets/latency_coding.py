@@ -248,3 +248,55 @@ decoded = torch.where(spike_tuned.sum(dim=0) > 0,
 error = (decoded - data_it).abs()
 print(f"decoded from spike times: max error {error.max():.4f}")
 # --8<-- [end:count]
+
+# --8<-- [start:exercise_1]
+tau_ex, threshold_ex = 2, 0.05
+
+# Below the threshold snnTorch uses the time of threshold + epsilon.
+late = spike_time(threshold_ex + 1e-7, tau_ex, threshold_ex).round()
+needed = int(late) + 1  # steps are numbered 0 .. num_steps - 1
+print(f"predicted: below threshold -> step {late:.0f}, "
+      f"so num_steps >= {needed}")
+
+for steps in (needed - 1, needed):
+    try:
+        spikes = spikegen.latency(data_it, num_steps=steps, tau=tau_ex,
+                                  threshold=threshold_ex)
+    except Exception as err:
+        print(f"num_steps={steps}: {type(err).__name__}: {err}")
+    else:
+        landed = spikes.argmax(dim=0)[data_it < threshold_ex].unique()
+        print(f"num_steps={steps}: works, below threshold -> "
+              f"step {landed.tolist()}")
+# --8<-- [end:exercise_1]
+
+# --8<-- [start:exercise_2]
+# Ink fires after step 4 when its spike time is 4.5 or more, that is
+# when x <= threshold / (1 - exp(-4.5 / tau)).
+limit = threshold / (1 - torch.exp(torch.tensor(-4.5 / tau)))
+faint = [k for k in range(256) if threshold <= k / 255 < limit]
+print(f"predicted: ink below {limit:.4f} is lost, k / 255 for k in {faint}")
+
+short = spikegen.latency(data_it, num_steps=5, tau=tau, threshold=threshold,
+                         clip=True, bypass=True)
+ink = data_it >= threshold
+lost = ink & (short.sum(dim=0) == 0)
+print(f"first image: {int(lost[0].sum())} of {int(ink[0].sum())} "
+      f"ink pixels lost")
+print(f"whole batch: {int(lost.sum())} lost, k / 255 for k in "
+      f"{(data_it[lost] * 255).round().unique().long().tolist()}")
+# --8<-- [end:exercise_2]
+
+# --8<-- [start:exercise_3]
+levels = torch.arange(3, 256) / 255  # every ink value MNIST can have
+log_steps = spike_time(levels, tau, threshold).round().unique()
+tuned_steps = ((num_steps - 1) * (1 - levels)).round().unique()
+print(f"predicted: log code {len(log_steps)} steps "
+      f"{log_steps.long().tolist()}, all options {len(tuned_steps)} steps")
+
+ink = data_it >= threshold
+for name, spikes in (("log code", spike_clip), ("all options", spike_tuned)):
+    steps = spikes.argmax(dim=0)[ink]
+    print(f"{name:11}: {steps.unique().numel():2} steps used, "
+          f"{(steps == 0).float().mean():.0%} of the ink at step 0")
+# --8<-- [end:exercise_3]

@@ -217,3 +217,70 @@ splt.traces(moving[:, neurons], dim=(3, 3),
 plt.tight_layout()
 plt.show()
 # --8<-- [end:traces]
+
+# --8<-- [start:exercise_1]
+# The same digit, latency-coded without clip=True
+latency_all = spikegen.latency(data_it, num_steps=num_steps, tau=5,
+                               threshold=0.01)
+pop_all = latency_all[:, 0].flatten(start_dim=1).mean(dim=1)
+print({t: round(r, 3) for t, r in enumerate(pop_all.tolist()) if r > 0})
+print(f"pixels below 0.01: {(digit < 0.01).float().mean():.3f}")
+print(f"sum over all steps: {pop_all.sum():.3f}")
+
+fig, ax = plt.subplots(figsize=(8, 3))
+ax.plot(latency_pop, label="latency, clip=True")
+ax.plot(pop_all, linestyle="--", label="latency, no clip")
+ax.set_xlabel("time step")
+ax.set_ylabel("fraction of neurons spiking")
+ax.legend()
+plt.show()
+# --8<-- [end:exercise_1]
+
+# --8<-- [start:exercise_2]
+# 1000 neurons whose intensity jumps from 0.2 to 0.8 at step 50
+torch.manual_seed(0)
+jump = torch.cat([torch.full((50,), 0.2), torch.full((50,), 0.8)])
+jump_trains = spikegen.rate(jump[:, None].expand(100, 1000),
+                            time_var_input=True)  # [100, 1000]
+
+
+def moving_average(spikes, window):
+    """Spikes in the last `window` steps / window, for every neuron."""
+    kernel = torch.ones(1, 1, window) / window
+    padded = F.pad(spikes.T.unsqueeze(1), (window - 1, 0))
+    return F.conv1d(padded, kernel).squeeze(1).T
+
+
+fig, ax = plt.subplots(figsize=(8, 3.5))
+for w in (10, 40):
+    avg = moving_average(jump_trains, w)
+    noise = avg[49].std()  # spread over the neurons, just before the jump
+    reached = int((avg[50:].mean(dim=1) >= 0.5).nonzero()[0]) + 1
+    print(f"window {w}: noise {noise:.3f} "
+          f"(sqrt(0.2 * 0.8 / {w}) = {(0.2 * 0.8 / w) ** 0.5:.3f}), "
+          f"average reaches 0.5 after {reached} steps")
+    ax.plot(avg[:, 0], label=f"neuron 0, window {w}")
+ax.plot(jump, color="gray", linestyle="--", label="intensity")
+ax.set_ylim(0, 1.15)
+ax.set_xlabel("time step")
+ax.set_ylabel("firing rate")
+ax.legend(loc="upper left", ncols=3)
+plt.show()
+# --8<-- [end:exercise_2]
+
+# --8<-- [start:exercise_3]
+for fix in (False, True):
+    with plt.rc_context():
+        fig, (ax_count, ax_raster) = plt.subplots(1, 2, figsize=(8, 3))
+        splt.raster(rate_flat[:, neurons], ax_raster, s=2, c="black")
+        if fix:
+            plt.sca(ax_count)  # make ax_count the current axes
+        splt.spike_count(rate_flat[:, neurons], fig, ax_count,
+                         labels=[str(n) for n in neurons],
+                         num_steps=num_steps)
+        ax_raster.set_xlabel("time step")
+        fig.suptitle("after plt.sca(ax_count)" if fix else "as it is")
+        print(f"fix={fix}: spike count dots on ax_count "
+              f"{len(ax_count.lines)}, on ax_raster {len(ax_raster.lines)}")
+    plt.show()
+# --8<-- [end:exercise_3]

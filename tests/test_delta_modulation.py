@@ -312,3 +312,99 @@ def test_every_figure_is_drawn_once(run):
     drawn = [f for section in run.result["sections"].values() for f in section["files"]]
     assert drawn == ["on_plot.png", "raster_pitfall.png", "moving_frames.png",
                      "event_raster.png", "versus_rate.png", "slow_drift.png"]
+
+
+# ---------------------------------------------------------------- exercises
+
+def test_exercise_1_every_rule_at_once(run):
+    x = run.ns["x"]
+    assert torch.diff(x, prepend=torch.zeros(1)).tolist() == [
+        0.5, 0.0, 0.25, -0.125, -0.125, 0.0, -0.5, 0.25]
+    plain = spikegen.delta(x, threshold=0.25)
+    assert positions(plain, 1) == [0, 2, 7] and positions(plain, -1) == []
+    both = spikegen.delta(x, threshold=0.25, off_spike=True, padding=True)
+    assert positions(both, 1) == [2, 7] and positions(both, -1) == [6]
+    # the two small falls add up to the threshold but give nothing
+    assert x[2] - x[4] == 0.25 and plain[3:5].abs().sum() == both[3:5].abs().sum() == 0
+    out = run.out("exercise_1").splitlines()
+    assert out == ["tensor([1., 0., 1., 0., 0., 0., 0., 1.])",
+                   "tensor([ 0.,  0.,  1.,  0.,  0.,  0., -1.,  1.])"]
+
+
+def _filmed(run, per_pixel):
+    shifted = run.ns["shifted"]
+    video = torch.stack([shifted(i / per_pixel) for i in range(4 * per_pixel + 1)])
+    return video, spikegen.delta(video, threshold=0.25, padding=True, off_spike=True)
+
+
+def test_exercise_2_blended_frames_are_the_digit_in_between(run):
+    shifted, digit = run.ns["shifted"], run.ns["digit"]
+    for s in range(5):  # whole pixels: the rolled digit, as in the chapter
+        assert torch.equal(shifted(s), torch.roll(digit, s, dims=-1))
+    assert torch.allclose(shifted(1.5), (torch.roll(digit, 1, -1) + torch.roll(digit, 2, -1)) / 2)
+    # the digit stays inside the frame (the chapter's own check)
+    assert digit[:, -5:].sum() == 0
+
+
+def test_exercise_2_events_follow_the_one_pixel_change_over_m(run):
+    one_pixel = run.ns["one_pixel"]
+    out = run.out("exercise_2")
+    totals = {}
+    for m in (1, 2, 4):
+        video, events = _filmed(run, m)
+        assert len(video) - 1 == 4 * m
+        big = int((one_pixel.abs() >= 0.25 * m).sum())
+        per_frame = events.abs().sum(dim=(1, 2)).int().tolist()
+        # no event in frame 0 (padding); each moving frame has `big` events
+        assert per_frame == [0] + [big] * (4 * m)
+        totals[m] = int(events.abs().sum())
+        assert totals[m] == 4 * m * big
+        assert f"{m} frame(s) per pixel: {4 * m} moving frames, {totals[m]} events" in out
+        assert f"|one-pixel change| >= {0.25 * m}: {big} pixels" in out
+    # the chapter's moving digit: 86 per moving frame
+    assert int((one_pixel.abs() >= 0.25).sum()) == 86
+    # twice as often: "almost half" per frame, yet more in total for this digit
+    big2 = int((one_pixel.abs() >= 0.5).sum())
+    assert 86 / 2 < big2 < 86
+    assert totals[2] > totals[1]
+    # four times as often: nothing, because no |change| reaches 1
+    assert totals[4] == 0 and one_pixel.abs().max() < 1
+
+
+def test_exercise_3_false_events_match_the_erfc_prediction(run):
+    sigma, noisy, still = run.ns["sigma"], run.ns["noisy"], run.ns["still"]
+    assert tuple(noisy.shape) == (20, 28, 28)
+    assert torch.equal(still[0], run.ns["digit"]) and torch.equal(still[19], still[0])
+    noise = noisy - still
+    # the noise really has standard deviation sigma (20 x 784 samples)
+    assert abs(noise.std().item() - sigma) < 5 * sigma / math.sqrt(2 * noise.numel())
+    out = run.out("exercise_3")
+    moving_events = int(run.ns["dvs"].abs().sum())
+    for theta in (0.1, 0.25):
+        events = spikegen.delta(noisy, threshold=theta, padding=True, off_spike=True)
+        assert events[0].abs().sum() == 0  # padding: nothing at step 0
+        n = 19 * 784
+        p = math.erfc(theta / (2 * sigma))
+        # the erfc formula is P(|N(0, 2 sigma^2)| >= theta)
+        z = theta / (sigma * math.sqrt(2))
+        assert p == pytest.approx(2 * (1 - 0.5 * (1 + math.erf(z / math.sqrt(2)))))
+        count = int(events.abs().sum())
+        # a count of n nearly independent trials: within 5 binomial std
+        # (neighbouring differences share a frame, so allow twice the variance)
+        assert abs(count - n * p) < 5 * math.sqrt(2 * n * p * (1 - p)) + 1
+        assert f"threshold {theta}: {count} events, expected {n * p:.0f}" in out
+        if theta == 0.1:
+            # "about one comparison in six", "over two thousand",
+            # "several times more than the real motion"
+            assert 1 / 7 < p < 1 / 6 and count > 2000 and count > 3 * moving_events
+            assert f"{theta / (sigma * math.sqrt(2)):.1f}" == "1.4"
+        else:
+            assert count < 20  # "a handful"
+            assert f"{theta / (sigma * math.sqrt(2)):.1f}" == "3.5"
+    assert f"{sigma * math.sqrt(2):.3f}" == "0.071"
+
+
+def test_exercises_keep_the_chapter_variables(run):
+    """The solutions use their own names: the chapter's `events` survives."""
+    assert torch.equal(run.ns["events"], spikegen.delta(run.ns["signal"], threshold=0.25,
+                                                        off_spike=True))

@@ -370,3 +370,107 @@ def test_spike_times_give_the_image_back(run):
     assert error.max() < THRESHOLD  # dropped pixels were below 0.01
     assert error[~ink].max() > error[ink].max()  # the largest error: a clipped pixel
     assert f"max error {error.max():.4f}" in run.out("count")
+
+
+# ---------------------------------------------------------------- exercises
+
+def test_exercise_1_needs_one_step_more_than_the_background_step(run):
+    tau, threshold = 2, 0.05
+    late = tau * math.log((threshold + EPS) / EPS)
+    assert f"{late:.2f}" == "26.24" and round(late) == 26
+    out = run.out("exercise_1")
+    assert "predicted: below threshold -> step 26, so num_steps >= 27" in out
+    assert ("num_steps=26: Exception: The maximum value in ``spike_time`` [26] is out of "
+            "bounds for ``num_steps`` [26-1].") in out
+    assert "num_steps=27: works, below threshold -> step [26]" in out
+    data = run.ns["data_it"]
+    with pytest.raises(Exception, match="out of bounds"):
+        spikegen.latency(data, num_steps=26, tau=tau, threshold=threshold)
+    steps = first_steps(spikegen.latency(data, num_steps=27, tau=tau, threshold=threshold))
+    # faint ink between 0.01 and 0.05 now fires with the background
+    faint = (data >= 0.01) & (data < threshold)
+    assert faint.any() and torch.all(steps[faint] == 26)
+    assert torch.all(steps[data >= threshold] < 26)
+
+
+def test_exercise_1_the_log_term_grows_slowly_with_the_threshold():
+    """"from just 11.5 to 13.1"; the default (tau=1, threshold=0.01) gives 12."""
+    assert f"{math.log((0.01 + EPS) / EPS):.1f}" == "11.5"
+    assert f"{math.log((0.05 + EPS) / EPS):.1f}" == "13.1"
+    x = torch.tensor([0.0, 1.0])
+    assert first_steps(latency(x))[0] == 12
+    # the doubled tau is most of the change from 12 to 26
+    assert first_steps(latency(x, tau=2))[0] == 23
+
+
+def test_exercise_2_bypass_loses_exactly_the_ink_below_the_derived_limit(run):
+    data, lost = run.ns["data_it"], run.ns["lost"]
+    limit = THRESHOLD / (1 - math.exp(-4.5 / TAU))
+    assert f"{limit:.4f}" == "0.0169"
+    assert run.ns["faint"] == [3, 4]
+    ink = data >= THRESHOLD
+    assert torch.equal(lost, ink & (data < limit))
+    assert lost[0].any()  # "the first image already loses a few"
+    assert sorted((data[lost] * 255).round().unique().long().tolist()) == [3, 4]
+    out = run.out("exercise_2")
+    assert "predicted: ink below 0.0169 is lost, k / 255 for k in [3, 4]" in out
+    assert f"first image: {int(lost[0].sum())} of {int(ink[0].sum())} ink pixels lost" in out
+    assert f"whole batch: {int(lost.sum())} lost, k / 255 for k in [3, 4]" in out
+    # without bypass these settings raise (the background's step 58 is checked)
+    with pytest.raises(Exception, match="out of bounds"):
+        spikegen.latency(data, num_steps=5, tau=TAU, threshold=THRESHOLD, clip=True)
+    # the safe choices keep every ink pixel
+    for options in ({"num_steps": 59}, {"num_steps": 5, "normalize": True}):
+        spikes = spikegen.latency(data, tau=TAU, threshold=THRESHOLD, clip=True, **options)
+        assert torch.all(spikes.sum(dim=0)[ink] == 1)
+    with pytest.raises(Exception, match="out of bounds"):
+        spikegen.latency(data, num_steps=58, tau=TAU, threshold=THRESHOLD, clip=True)
+
+
+def test_exercise_3_log_code_has_seven_levels_the_tuned_code_99(run):
+    data = run.ns["data_it"]
+    ink = data >= THRESHOLD
+    levels = torch.arange(3, 256) / 255
+    log_steps = first_steps(latency(levels, tau=TAU, threshold=THRESHOLD, clip=True))
+    assert log_steps.unique().tolist() == [0, 1, 2, 3, 4, 5, 9]
+    assert first_steps(latency(torch.tensor([3 / 255, 4 / 255]), tau=TAU,
+                               threshold=THRESHOLD)).tolist() == [9, 5]
+    tuned = first_steps(latency(levels, threshold=THRESHOLD, clip=True, normalize=True,
+                                linear=True))
+    assert tuned.unique().tolist() == list(range(99))
+    # the predictions the solution prints are snnTorch's steps
+    assert run.ns["log_steps"].long().tolist() == [0, 1, 2, 3, 4, 5, 9]
+    assert run.ns["tuned_steps"].long().tolist() == list(range(99))
+    out = run.out("exercise_3")
+    assert ("predicted: log code 7 steps [0, 1, 2, 3, 4, 5, 9], all options 99 steps"
+            in out)
+    # measured on the batch
+    log_used = first_steps(run.ns["spike_clip"])[ink]
+    tuned_used = first_steps(run.ns["spike_tuned"])[ink]
+    assert log_used.unique().tolist() == [0, 1, 2, 3, 4, 5, 9]
+    assert tuned_used.unique().numel() == 99
+    # step 0: everything above 0.105 in the log code ("most of the ink")...
+    log_zero = (log_used == 0).float().mean().item()
+    assert log_zero == pytest.approx((data[ink] > 0.105).float().mean().item())
+    assert log_zero > 0.75
+    # ...only 254/255 and 255/255 with all options, a share that is not zero
+    tuned_zero = (tuned_used == 0).float().mean().item()
+    assert tuned_zero == pytest.approx((data[ink] >= 254 / 255 - 1e-6).float().mean().item())
+    assert 0 < tuned_zero < log_zero
+    assert f"log code   :  7 steps used, {log_zero:.0%} of the ink at step 0" in out
+    assert f"all options: 99 steps used, {tuned_zero:.0%} of the ink at step 0" in out
+    # the same number of spikes in both codes
+    assert run.ns["spike_clip"].sum() == run.ns["spike_tuned"].sum() == ink.sum()
+
+
+def test_exercise_2_bypass_drops_faint_ink_without_a_warning():
+    """"no error and no warning": bypass=True drops 3/255 and 4/255 silently."""
+    import warnings
+
+    x = torch.tensor([0.0, 3 / 255, 4 / 255, 5 / 255, 1.0])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        spikes = spikegen.latency(x, num_steps=5, tau=TAU, threshold=THRESHOLD, clip=True,
+                                  bypass=True)
+    assert caught == []
+    assert spikes.sum(dim=0).tolist() == [0.0, 0.0, 0.0, 1.0, 1.0]

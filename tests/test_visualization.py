@@ -530,3 +530,103 @@ def test_traces_adds_spikes_of_spk_height_to_the_trace():
     line = fig.axes[0].lines[0].get_ydata()
     assert torch.allclose(torch.tensor(line), (data + 5 * spk)[:, 0])
     plt.close(fig)
+
+
+# ---------------------------------------------------------------- exercises
+
+def test_exercise_1_without_clip_the_background_bursts_at_step_58(run):
+    pop_all, pop_clip, digit = run.ns["pop_all"], run.ns["latency_pop"], run.ns["digit"]
+    dark = (digit < 0.01).float().mean()
+    # 58 = round(5 ln((0.01 + eps) / eps)), the step of every pixel below the threshold
+    assert round(5 * math.log((0.01 + 1e-7) / 1e-7)) == 58
+    # the first steps are exactly the clipped code's; the only new burst is at 58
+    assert torch.equal(pop_all[:58], pop_clip[:58])
+    assert pop_clip[58:].sum() == 0 and pop_all[59:].sum() == 0
+    assert pop_all.nonzero().flatten().tolist() == pop_clip.nonzero().flatten().tolist() + [58]
+    assert pop_all[58] == pytest.approx(dark.item())
+    assert pop_all[58] > 3 * pop_all[0]  # "several times higher than the ink's first burst"
+    assert pop_all.sum() == pytest.approx(1.0)  # every pixel exactly once
+    assert pop_clip.sum() == pytest.approx((digit >= 0.01).float().mean().item())
+    out = run.out("exercise_1").splitlines()
+    assert out[0] == str({t: round(r, 3) for t, r in enumerate(pop_all.tolist()) if r > 0})
+    assert out[1] == f"pixels below 0.01: {dark:.3f}"
+    assert out[2] == "sum over all steps: 1.000"
+    assert run.files("exercise_1") == ["exercise_1.png"]
+
+
+def test_exercise_2_noise_follows_the_binomial_std(run):
+    out = run.out("exercise_2").splitlines()
+    moving_average, trains = run.ns["moving_average"], run.ns["jump_trains"]
+    assert tuple(trains.shape) == (100, 1000)
+    # the helper is the chapter's moving average
+    assert torch.allclose(moving_average(run.ns["rate_flat"], 10), run.ns["moving"])
+    noise = {}
+    for line, w in zip(out, (10, 40)):
+        avg = moving_average(trains, w)
+        p = 0.2
+        theory = math.sqrt(p * (1 - p) / w)
+        noise[w] = avg[49].std().item()
+        # sample std of n values: sd ~ sigma sqrt((2 + excess kurtosis) / (4 n))
+        excess = (1 - 6 * p * (1 - p)) / (w * p * (1 - p))
+        bound = 5 * theory * math.sqrt((2 + excess) / (4 * 1000))
+        assert abs(noise[w] - theory) < bound
+        assert line.startswith(f"window {w}: noise {noise[w]:.3f} "
+                               f"(sqrt(0.2 * 0.8 / {w}) = {theory:.3f})")
+    # four times the window, about half the noise
+    assert 1.7 < noise[10] / noise[40] < 2.3
+
+
+def test_exercise_2_delay_is_half_the_window(run):
+    out = run.out("exercise_2").splitlines()
+    moving_average, trains, jump = run.ns["moving_average"], run.ns["jump_trains"], run.ns["jump"]
+    assert jump[:50].eq(0.2).all() and jump[50:].eq(0.8).all()
+    for line, w in zip(out, (10, 40)):
+        mean = moving_average(trains, w).mean(dim=1)
+        # expected: the window's average intensity (zeros before step 0)
+        padded = torch.cat([torch.zeros(w - 1), jump])
+        expected = padded.unfold(0, w, 1).mean(dim=1)
+        std = math.sqrt(0.16 / w / 1000)  # per-neuron variance 0.16 / w, 1000 neurons
+        assert torch.all((mean[w - 1:] - expected[w - 1:]).abs() < 5 * std)
+        # halfway exactly at 49 + w / 2, so the measured step is w / 2 or one more
+        assert expected[49 + w // 2] == pytest.approx(0.5)
+        reached = int((mean[50:] >= 0.5).nonzero()[0]) + 1
+        assert reached in (w // 2, w // 2 + 1)
+        assert line.endswith(f"average reaches 0.5 after {reached} steps")
+        if w == 40:  # "only reaches 0.8 at step 89"
+            assert expected[89] == pytest.approx(0.8) and expected[88] < 0.79
+    assert run.files("exercise_2") == ["exercise_2.png"]
+
+
+def test_exercise_3_spike_count_lands_on_the_current_axes_until_sca(run):
+    out = run.out("exercise_3").splitlines()
+    assert out == ["fix=False: spike count dots on ax_count 0, on ax_raster 1",
+                   "fix=True: spike count dots on ax_count 1, on ax_raster 0"]
+    assert run.files("exercise_3") == ["exercise_3.png", "exercise_3-2.png"]
+    # after the fix: bars, dots and labels on ax_count; the raster alone on the right
+    ax_count, ax_raster = run.ns["ax_count"], run.ns["ax_raster"]
+    labels = [str(n) for n in run.ns["neurons"]]
+    assert [t.get_text() for t in ax_count.get_yticklabels()] == labels
+    assert len(ax_raster.lines) == 0 and len(ax_raster.collections) == 1
+
+
+def test_exercise_3_what_goes_where_before_the_fix(run):
+    spikes, neurons = run.ns["rate_flat"][:, run.ns["neurons"]], run.ns["neurons"]
+    labels = [str(n) for n in neurons]
+    with plt.rc_context():
+        fig, (ax_count, ax_raster) = plt.subplots(1, 2)
+        assert plt.gca() is ax_raster  # the last axes made is the current one
+        dots = splt.raster(spikes, ax_raster, s=2)
+        splt.spike_count(spikes, fig, ax_count, labels=labels, num_steps=100)
+        # bars (hlines), end dots (plot) and neuron labels (yticks): current axes
+        bars = [c for c in ax_raster.collections if c is not dots]
+        assert len(bars) == 1 and len(ax_raster.lines) == 1
+        assert [t.get_text() for t in ax_raster.get_yticklabels()] == labels
+        # axis labels, x range and grey bands: ax
+        assert ax_count.get_xlabel() == "Time Step" and ax_count.get_ylabel() == "Labels"
+        assert ax_count.get_xlim() == (0, 100) and ax_count.patches
+        assert not ax_count.lines and not ax_count.collections
+        # bars at heights 1..9, raster rows at 0..8: off by one row
+        heights = [seg[0][1] for seg in bars[0].get_segments()]
+        assert heights == list(range(1, 10))
+        assert sorted(set(dots.get_offsets()[:, 1].tolist())) == list(range(9))
+        plt.close(fig)

@@ -1,0 +1,655 @@
+# --8<-- [start:setup]
+import torch
+import matplotlib.pyplot as plt
+from torch.utils.data import DataLoader
+from torchvision import datasets, transforms
+from snntorch import spikegen, utils
+from snntorch import spikeplot as splt
+
+torch.manual_seed(0)
+
+transform = transforms.Compose([
+    transforms.Resize((28, 28)),
+    transforms.Grayscale(),
+    transforms.ToTensor(),
+    transforms.Normalize((0,), (1,)),
+])
+mnist_train = datasets.MNIST("data/mnist", train=True, download=True,
+                             transform=transform)
+utils.data_subset(mnist_train, 10)
+train_loader = DataLoader(mnist_train, batch_size=128, shuffle=True)
+data_it, targets_it = next(iter(train_loader))
+# --8<-- [end:setup]
+
+# --8<-- [start:poisson]
+def poisson_encode(x, num_steps, f_max=100.0, dt=1e-3):
+    """x in [0, 1] -> spikes [num_steps, *x.shape] at f_max * x Hz."""
+    # Spike probability per step. A probability cannot exceed 1: rates
+    # above 1 / dt are clamped, and the neuron then fires at every step.
+    p = (f_max * dt * x).clamp(0.0, 1.0)
+    return (torch.rand(num_steps, *x.shape, device=x.device) < p).float()
+# --8<-- [end:poisson]
+
+# --8<-- [start:poisson_rate]
+dt = 1e-3                            # 1 ms per time step
+num_steps = 1000                     # 1 second
+intensity = torch.linspace(0, 1, 11)
+x = intensity.repeat(200, 1)         # 200 trains per intensity
+
+measured = {}
+for f_max in (100.0, 500.0, 2000.0):
+    spikes = poisson_encode(x, num_steps, f_max=f_max, dt=dt)
+    # spikes per second, averaged over the 200 trains of each intensity
+    measured[f_max] = spikes.sum(dim=0).mean(dim=0) / (num_steps * dt)
+    print(f"f_max={f_max:6.0f} Hz: rate at x=0.5 {measured[f_max][5]:6.1f} Hz,"
+          f" at x=1 {measured[f_max][10]:6.1f} Hz")
+
+fig, ax = plt.subplots(figsize=(6, 3.5))
+for f_max, rate in measured.items():
+    ax.plot(intensity, rate, "o-", label=f"f_max = {f_max:.0f} Hz")
+ax.axhline(1 / dt, color="gray", linestyle="--", label="1 / dt")
+ax.set_xlabel("input x")
+ax.set_ylabel("measured rate (Hz)")
+ax.legend()
+plt.show()
+# --8<-- [end:poisson_rate]
+
+# --8<-- [start:poisson_vs_rate]
+# With f_max * dt = 1 the spike probability is x itself, as in spikegen.rate
+pixels = data_it[:4]
+torch.manual_seed(1)
+ours = poisson_encode(pixels, num_steps=100, f_max=1000.0, dt=1e-3)
+torch.manual_seed(1)
+theirs = spikegen.rate(pixels, num_steps=100)
+print(f"shapes: {tuple(ours.shape)} and {tuple(theirs.shape)}")
+print(f"spikes: {int(ours.sum())} and {int(theirs.sum())}")
+print(f"same tensor: {torch.equal(ours, theirs)}")
+# --8<-- [end:poisson_vs_rate]
+
+# --8<-- [start:population]
+def population_encode(x, num_steps, num_neurons=8, sigma=None, r_min=0.1):
+    """x in [0, 1] -> spikes [num_steps, *x.shape, num_neurons].
+
+    Neuron j has a Gaussian receptive field centred on centres[j]; the
+    stronger its response r, the earlier it fires (once). Responses below
+    r_min do not fire at all.
+    """
+    centres = torch.linspace(0, 1, num_neurons, device=x.device)
+    if sigma is None:
+        sigma = 1 / (num_neurons - 1)    # the spacing of the centres
+    r = torch.exp(-(x.unsqueeze(-1) - centres) ** 2 / (2 * sigma ** 2))
+    spike_step = torch.round((1 - r) * (num_steps - 1))
+    time = torch.arange(num_steps, device=x.device).view(-1, *[1] * r.dim())
+    return ((time == spike_step) & (r >= r_min)).float()
+# --8<-- [end:population]
+
+# --8<-- [start:population_spikes]
+value = torch.tensor(0.3)
+pop_spikes = population_encode(value, num_steps=20)     # [20, 8]
+print(f"shape: {tuple(pop_spikes.shape)}")
+for j in range(8):
+    steps = pop_spikes[:, j].nonzero().flatten().tolist()
+    print(f"neuron {j} (centre {j / 7:.2f}): spike at step {steps}")
+
+grid = torch.linspace(0, 1, 201)
+fields = torch.exp(-(grid.unsqueeze(-1) - torch.linspace(0, 1, 8)) ** 2
+                   / (2 * (1 / 7) ** 2))
+fig, axes = plt.subplots(1, 2, figsize=(8, 3))
+axes[0].plot(grid, fields)
+axes[0].axvline(value, color="black", linestyle="--")
+axes[0].axhline(0.1, color="gray", linestyle=":")
+axes[0].set_xlabel("input x")
+axes[0].set_ylabel("response r")
+axes[0].set_title("receptive fields")
+times, neurons = pop_spikes.nonzero(as_tuple=True)
+axes[1].scatter(times, neurons, c=[f"C{j}" for j in neurons.tolist()])
+axes[1].set_xlim(-0.5, 19.5)
+axes[1].set_ylim(-0.5, 7.5)
+axes[1].set_xlabel("time step")
+axes[1].set_ylabel("neuron")
+axes[1].set_title("spikes for x = 0.3")
+plt.tight_layout()
+plt.show()
+# --8<-- [end:population_spikes]
+
+# --8<-- [start:population_decode]
+def population_decode(spikes, num_neurons=8, sigma=None):
+    """Spikes [num_steps, ..., num_neurons] -> estimate of x [...]."""
+    num_steps, device = spikes.shape[0], spikes.device
+    centres = torch.linspace(0, 1, num_neurons, device=device)
+    if sigma is None:
+        sigma = 1 / (num_neurons - 1)
+    # Back from spike step to response: step 0 -> r = 1; silent -> r = 0.
+    time = torch.arange(num_steps, device=device)
+    time = time.view(-1, *[1] * (spikes.dim() - 1))
+    step = (spikes * time).sum(dim=0)
+    r = torch.where(spikes.sum(dim=0) > 0, 1 - step / (num_steps - 1), 0.0)
+    # For two neighbouring Gaussians, log(r[j+1] / r[j]) is linear in x.
+    # Use the neighbouring pair that fired earliest (largest responses).
+    left, right = r[..., :-1], r[..., 1:]
+    pair = (left * right).argmax(dim=-1, keepdim=True)
+    left, right = left.gather(-1, pair), right.gather(-1, pair)
+    spacing = centres[1] - centres[0]
+    middle = (centres[:-1] + centres[1:]) / 2
+    x = middle[pair] + sigma ** 2 * torch.log(right / left) / spacing
+    return x.squeeze(-1).clamp(0, 1)
+# --8<-- [end:population_decode]
+
+# --8<-- [start:population_error]
+x_true = torch.linspace(0, 1, 1001)
+x_spikes = population_encode(x_true, num_steps=20)     # [20, 1001, 8]
+x_decoded = population_decode(x_spikes)
+error = (x_decoded - x_true).abs()
+
+# The simple alternative: centre of mass of the recovered responses
+step = (x_spikes * torch.arange(20).view(-1, 1, 1)).sum(dim=0)
+r_hat = torch.where(x_spikes.sum(dim=0) > 0, 1 - step / 19, 0.0)
+centre_of_mass = (r_hat * torch.linspace(0, 1, 8)).sum(-1) / r_hat.sum(-1)
+com_error = (centre_of_mass - x_true).abs()
+print(f"spikes per value: {int(x_spikes.sum(dim=(0, 2)).min())} "
+      f"to {int(x_spikes.sum(dim=(0, 2)).max())}")
+print(f"largest error, pair of neighbours: {error.max():.4f}")
+print(f"largest error, centre of mass:     {com_error.max():.4f}")
+
+fig, ax = plt.subplots(figsize=(7, 3))
+ax.plot(x_true, com_error, color="tab:gray", label="centre of mass")
+ax.plot(x_true, error, color="tab:blue", label="population_decode")
+ax.set_xlabel("input x")
+ax.set_ylabel("|decoded - x|")
+ax.legend()
+plt.show()
+# --8<-- [end:population_error]
+
+# --8<-- [start:rank_order]
+def rank_order_encode(x, num_steps):
+    """x [B, N], x >= 0 -> spikes [num_steps, B, N], one spike per input.
+
+    In each sample the largest input fires first, then the next, ...;
+    equal values fire in index order, and zeros never fire.
+    """
+    order = torch.sort(x, dim=-1, descending=True, stable=True).indices
+    rank = order.argsort(dim=-1)          # 0 = largest input of the sample
+    num_active = (x > 0).sum(dim=-1, keepdim=True).clamp(min=1)
+    spike_step = rank * num_steps // num_active   # ranks spread over time
+    time = torch.arange(num_steps, device=x.device).view(-1, 1, 1)
+    return ((time == spike_step) & (x > 0)).float()
+# --8<-- [end:rank_order]
+
+# --8<-- [start:rank_order_decode]
+def rank_order_decode(spikes, mod=0.99):
+    """Spikes [T, B, N] -> readout [B, N]: mod ** (inputs fired before)."""
+    fired = spikes.sum(dim=0) > 0
+    spike_step = spikes.argmax(dim=0)             # [B, N]
+    per_step = spikes.sum(dim=-1)                 # [T, B]
+    before = per_step.cumsum(dim=0) - per_step    # fired at earlier steps
+    rank = before.T.gather(1, spike_step)         # [B, N]
+    return torch.where(fired, mod ** rank, 0.0)
+# --8<-- [end:rank_order_decode]
+
+# --8<-- [start:rank_order_mnist]
+images = data_it[:4].view(4, -1)                   # [4, 784]
+ro_spikes = rank_order_encode(images, num_steps=300)
+print(f"shape: {tuple(ro_spikes.shape)}")
+print(f"spikes per image: {ro_spikes.sum(dim=(0, 2)).int().tolist()}")
+print(f"inked pixels:     {(images > 0).sum(dim=1).tolist()}")
+
+readout = rank_order_decode(ro_spikes)
+spike_step = ro_spikes.argmax(dim=0).float()        # [4, 784]
+spike_step[ro_spikes.sum(dim=0) == 0] = float("nan")  # never fired
+
+fig, axes = plt.subplots(1, 3, figsize=(8, 3))
+axes[0].imshow(images[0].view(28, 28), cmap="gray")
+axes[0].set_title("input")
+shown = axes[1].imshow(spike_step[0].view(28, 28), cmap="viridis_r")
+fig.colorbar(shown, ax=axes[1], fraction=0.046)
+axes[1].set_title("spike step")
+axes[2].imshow(readout[0].view(28, 28), cmap="gray")
+axes[2].set_title("0.99 ** rank")
+for ax in axes:
+    ax.axis("off")
+plt.tight_layout()
+plt.show()
+# --8<-- [end:rank_order_mnist]
+
+# --8<-- [start:rank_order_ties]
+values = images[0][images[0] > 0]
+distinct, counts = values.unique(return_counts=True)
+print(f"inked pixels: {len(values)}, distinct values: {len(distinct)}")
+print(f"largest group of equal values: {int(counts.max())} pixels "
+      f"at {distinct[counts.argmax()]:.3f}")
+
+# Fewer steps than inputs: several inputs share a step
+crowded = rank_order_encode(images, num_steps=50)
+print(f"most spikes in one step: {int(crowded.sum(dim=-1).max())}")
+# --8<-- [end:rank_order_ties]
+
+# --8<-- [start:phase]
+def phase_encode(x, num_steps, bits=8):
+    """x in [0, 1] -> spikes [num_steps, *x.shape]: its bits, MSB first.
+
+    Step t carries bit number bits - 1 - (t % bits) of round(x * 255)
+    (for bits=8), so the pattern repeats every `bits` steps.
+    """
+    q = torch.round(x * (2 ** bits - 1)).long()     # 0 .. 2**bits - 1
+    phase = torch.arange(num_steps, device=x.device) % bits   # k = t mod bits
+    shift = (bits - 1 - phase).view(-1, *[1] * x.dim())
+    return ((q >> shift) & 1).float()
+# --8<-- [end:phase]
+
+# --8<-- [start:phase_decode]
+def phase_decode(spikes, bits=8):
+    """Spikes [num_steps, ...] -> x [...], read from the first period."""
+    # weight of phase k: 2 ** -(k + 1), that is 1/2, 1/4, ..., 1/2**bits
+    weights = 2.0 ** -torch.arange(1.0, bits + 1, device=spikes.device)
+    weights = weights.view(-1, *[1] * (spikes.dim() - 1))
+    value = (spikes[:bits] * weights).sum(dim=0)    # q / 2**bits
+    return value * 2 ** bits / (2 ** bits - 1)      # back to [0, 1]
+# --8<-- [end:phase_decode]
+
+# --8<-- [start:phase_mnist]
+digit = data_it[0, 0]                               # [28, 28]
+ph_spikes = phase_encode(digit, num_steps=16)       # two periods
+print(f"shape: {tuple(ph_spikes.shape)}")
+print(f"repeats after 8 steps: {torch.equal(ph_spikes[:8], ph_spikes[8:])}")
+ph_decoded = phase_decode(ph_spikes)
+ph_error = (ph_decoded - digit).abs()
+print(f"phase, 8 steps: largest error {ph_error.max():.1e}")
+rate_decoded = spikegen.rate(digit, num_steps=8).mean(dim=0)
+rate_error = (rate_decoded - digit).abs()
+ink = digit > 0
+print(f"rate,  8 steps: mean error {rate_error[ink].mean():.3f} "
+      "on inked pixels")
+
+fig, axes = plt.subplots(2, 5, figsize=(8, 3.6))
+for k, ax in enumerate(axes.flat[:8]):
+    ax.imshow(ph_spikes[k], cmap="gray", vmin=0, vmax=1)
+    ax.set_title(f"step {k}: 1/{2 ** (k + 1)}", fontsize=9)
+axes.flat[8].imshow(ph_decoded, cmap="gray", vmin=0, vmax=1)
+axes.flat[8].set_title("phase_decode", fontsize=9)
+axes.flat[9].imshow(rate_decoded, cmap="gray", vmin=0, vmax=1)
+axes.flat[9].set_title("rate, 8 steps", fontsize=9)
+for ax in axes.flat:
+    ax.axis("off")
+plt.tight_layout()
+plt.show()
+# --8<-- [end:phase_mnist]
+
+# --8<-- [start:phase_pitfalls]
+neighbours = torch.tensor([127, 128]) / 255
+nb_spikes = phase_encode(neighbours, num_steps=8)
+for value, train in zip(neighbours, nb_spikes.T):
+    print(f"x = {value:.4f}: {train.int().tolist()}, "
+          f"{int(train.sum())} spike(s)")
+
+damaged = nb_spikes.clone()
+damaged[0, 1] = 0                    # lose the first spike of x = 128/255
+print(f"decoded before: {phase_decode(nb_spikes)[1]:.4f}, "
+      f"after losing one spike: {phase_decode(damaged)[1]:.4f}")
+# --8<-- [end:phase_pitfalls]
+
+# --8<-- [start:burst]
+def burst_encode(x, num_steps, max_spikes=5, max_isi=10, min_isi=2):
+    """x in [0, 1] -> spikes [num_steps, *x.shape]: one burst from step 0.
+
+    Stronger inputs fire more spikes (up to max_spikes), closer together
+    (from max_isi down to min_isi steps apart). Spikes that would fall
+    at or after num_steps are cut off.
+    """
+    num_spikes = torch.ceil(max_spikes * x)                # 0 .. max_spikes
+    isi = torch.round(max_isi - (max_isi - min_isi) * x)   # steps apart
+    time = torch.arange(num_steps, device=x.device).view(-1, *[1] * x.dim())
+    # spikes at steps 0, isi, 2 * isi, ...: num_spikes of them
+    return ((time % isi == 0) & (time // isi < num_spikes)).float()
+# --8<-- [end:burst]
+
+# --8<-- [start:burst_decode]
+def burst_decode(spikes, max_spikes=5):
+    """Spikes [num_steps, ...] -> x [...] from the spike count alone."""
+    count = spikes.sum(dim=0)
+    # n spikes: max_spikes * x lies in (n - 1, n]; take the middle
+    return torch.where(count > 0, (count - 0.5) / max_spikes, 0.0)
+# --8<-- [end:burst_decode]
+
+# --8<-- [start:burst_raster]
+levels = torch.linspace(0, 1, 11)
+bursts = burst_encode(levels, num_steps=20)          # [20, 11]
+for value, train in zip(levels, bursts.T):
+    steps = train.nonzero().flatten().tolist()
+    print(f"x = {value:.1f}: {len(steps)} spike(s) at steps {steps}")
+
+fig, ax = plt.subplots(figsize=(7, 3.5))
+ax.eventplot([train.nonzero().flatten() for train in bursts.T],
+             color="black", linelengths=0.7)
+ax.set_yticks(range(11), [f"{v:.1f}" for v in levels])
+ax.axvline(9.5, color="tab:red", linestyle="--", label="end of 10 steps")
+ax.set_xlim(-0.5, 19.5)
+ax.set_xlabel("time step")
+ax.set_ylabel("input x")
+ax.legend(loc="lower right")
+plt.show()
+# --8<-- [end:burst_raster]
+
+# --8<-- [start:burst_cut]
+fine = torch.linspace(0, 1, 1001)
+last_step = ((torch.ceil(5 * fine) - 1).clamp(min=0)
+             * torch.round(10 - 8 * fine))
+print(f"steps needed to fit every burst: {int(last_step.max()) + 1}")
+
+for num_steps in (20, 10):
+    decoded = burst_decode(burst_encode(levels, num_steps))
+    print(f"num_steps={num_steps}: decoded "
+          f"{[round(v, 1) for v in decoded.tolist()]}")
+# --8<-- [end:burst_cut]
+
+# --8<-- [start:step_forward]
+def step_forward_encode(signal, threshold):
+    """signal [T, ...] -> (spikes in {-1, 0, +1} [T, ...], start value).
+
+    A base starts at signal[0]. Whenever the signal is more than
+    `threshold` above the base, emit +1 and raise the base by threshold;
+    more than `threshold` below, emit -1 and lower it by threshold.
+    """
+    spikes = torch.zeros_like(signal)
+    base = signal[0].clone()
+    for t in range(1, len(signal)):
+        up = signal[t] > base + threshold
+        down = signal[t] < base - threshold
+        spikes[t] = up.float() - down.float()
+        base = base + threshold * spikes[t]
+    return spikes, signal[0].clone()
+# --8<-- [end:step_forward]
+
+# --8<-- [start:step_forward_decode]
+def step_forward_decode(spikes, threshold, start):
+    """The base again: start plus threshold times the running sum."""
+    return start + threshold * spikes.cumsum(dim=0)
+# --8<-- [end:step_forward_decode]
+
+# --8<-- [start:step_forward_signal]
+T = 200
+t = torch.arange(T)
+signal = 0.5 + 0.4 * torch.sin(2 * torch.pi * t / T)   # slow drift
+signal[120:140] += 0.35                                 # fast pulse
+threshold = 0.1
+
+sf_spikes, start = step_forward_encode(signal, threshold)
+sf_rebuilt = step_forward_decode(sf_spikes, threshold, start)
+d_spikes = spikegen.delta(signal, threshold=threshold, padding=True,
+                          off_spike=True)
+d_rebuilt = signal[0] + threshold * d_spikes.cumsum(dim=0)
+print(f"spikegen.delta: {int(d_spikes.abs().sum())} events "
+      f"at steps {d_spikes.nonzero().flatten().tolist()}")
+print(f"step-forward:   {int(sf_spikes.abs().sum())} events")
+print(f"largest error, delta:        {(d_rebuilt - signal).abs().max():.3f}")
+print(f"largest error, step-forward: {(sf_rebuilt - signal).abs().max():.3f}")
+
+fig, axes = plt.subplots(3, 1, figsize=(8, 4.5), sharex=True,
+                         gridspec_kw={"height_ratios": [3, 1, 1]})
+axes[0].plot(t, signal, color="black", label="signal")
+axes[0].step(t, sf_rebuilt, where="post", color="tab:blue",
+             label="step-forward, decoded")
+axes[0].step(t, d_rebuilt, where="post", color="tab:orange",
+             label="delta, summed")
+axes[0].legend(loc="lower left", fontsize="small")
+for ax, spikes, name in ((axes[1], sf_spikes, "step-\nforward"),
+                         (axes[2], d_spikes, "spikegen\n.delta")):
+    ax.eventplot([(spikes == 1).nonzero().flatten(),
+                  (spikes == -1).nonzero().flatten()],
+                 colors=["tab:blue", "tab:red"], lineoffsets=[1, 0])
+    ax.set_yticks([0, 1], ["-1", "+1"])
+    ax.set_ylabel(name)
+axes[2].set_xlabel("time step")
+plt.tight_layout()
+plt.show()
+# --8<-- [end:step_forward_signal]
+
+# --8<-- [start:compare_data]
+import math
+import time
+
+
+
+def small_images(dataset, count):
+    """The first `count` digits, shrunk to 14x14 and flattened to 196 values."""
+    images = dataset.data[:count].float().unsqueeze(1) / 255  # [N, 1, 28, 28]
+    small = torch.nn.functional.avg_pool2d(images, 2)          # [N, 1, 14, 14]
+    return small.flatten(1), dataset.targets[:count]
+
+
+train_set = datasets.MNIST("data/mnist", train=True, download=True)
+test_set = datasets.MNIST("data/mnist", train=False, download=True)
+x_train, y_train = small_images(train_set, 1000)
+x_test, y_test = small_images(test_set, 1000)
+steps = (4, 8, 16)  # the numbers of time steps compared
+print(f"train {tuple(x_train.shape)}, test {tuple(x_test.shape)}, "
+      f"T in {steps}, seed 0 before every encoder")
+# --8<-- [end:compare_data]
+
+# --8<-- [start:compare_codecs]
+def first_spike_value(spikes):
+    """Latency decoding: a spike at step t means 1 - t / (T - 1)."""
+    num_steps = spikes.shape[0]
+    t = spikes.argmax(dim=0).float()
+    fired = spikes.sum(dim=0) > 0
+    return torch.where(fired, 1 - t / (num_steps - 1), torch.zeros_like(t))
+
+
+F_MAX, DT = 200.0, 1e-3  # Poisson: at most 200 spikes/s, 1 ms steps
+codecs = {  # name: (encode(x, T), decode(spikes))
+    "rate": (lambda x, T: spikegen.rate(x, num_steps=T),
+             lambda s: s.mean(dim=0)),
+    "poisson": (lambda x, T: poisson_encode(x, T, f_max=F_MAX, dt=DT),
+                lambda s: s.mean(dim=0) / (F_MAX * DT)),
+    "latency": (lambda x, T: spikegen.latency(x, num_steps=T, linear=True,
+                                              normalize=True, clip=True),
+                first_spike_value),
+    "population": (lambda x, T: population_encode(x, T),
+                   lambda s: population_decode(s)),
+    "rank_order": (lambda x, T: rank_order_encode(x, T),
+                   lambda s: rank_order_decode(s)),
+    # phase: 8 bits, or as many as there are steps
+    "phase": (lambda x, T: phase_encode(x, T, bits=min(8, T)),
+              lambda s: phase_decode(s, bits=min(8, len(s)))),
+    "burst": (lambda x, T: burst_encode(x, T), lambda s: burst_decode(s)),
+}
+# --8<-- [end:compare_codecs]
+
+# --8<-- [start:compare_readout]
+def fit_readout(features, labels, ridge=1.0):
+    """Linear readout: least squares onto one-hot labels (ridge)."""
+    X = torch.cat([features, torch.ones(len(features), 1)], dim=1)
+    Y = torch.nn.functional.one_hot(labels, 10).float()
+    A = X.T @ X + ridge * torch.eye(X.shape[1])
+    return torch.linalg.solve(A, X.T @ Y)
+
+
+def readout_accuracy(weights, features, labels):
+    X = torch.cat([features, torch.ones(len(features), 1)], dim=1)
+    return ((X @ weights).argmax(dim=1) == labels).float().mean().item()
+
+
+def encode_decode(name, x, num_steps, batch=500):
+    """Encode x batch by batch, decode, and measure the spikes on the way."""
+    encode, decode = codecs[name]
+    decoded, counts, first_times, seconds = [], [], [], 0.0
+    for chunk in x.split(batch):
+        start = time.perf_counter()
+        spikes = encode(chunk, num_steps)
+        seconds += time.perf_counter() - start
+        decoded.append(decode(spikes))
+        per_input = spikes.abs().flatten(2).sum(dim=0)       # [B, inputs]
+        counts.append(per_input.sum(dim=1))                  # per image
+        first = spikes.abs().flatten(2).argmax(dim=0)        # [B, inputs]
+        first_times.append(first[per_input > 0].float())
+    stats = dict(spikes=torch.cat(counts).mean().item(),
+                 first=torch.cat(first_times).mean().item(),
+                 ms=1000 * seconds * batch / len(x))
+    return torch.cat(decoded), stats
+
+
+# --8<-- [end:compare_readout]
+
+# --8<-- [start:compare_run]
+results = {}
+print(f"{'encoder':<11}{'T':>4}{'spikes/img':>11}{'MSE':>8}"
+      f"{'1st spike':>10}{'ms/500':>8}{'acc':>7}")
+for name in codecs:
+    for num_steps in steps:
+        torch.manual_seed(0)
+        train_decoded, _ = encode_decode(name, x_train, num_steps)
+        test_decoded, r = encode_decode(name, x_test, num_steps)
+        r["weights"] = fit_readout(train_decoded, y_train)
+        r["acc"] = readout_accuracy(r["weights"], test_decoded, y_test)
+        r["mse"] = ((test_decoded - x_test) ** 2).mean().item()
+        results[name, num_steps] = r
+        print(f"{name:<11}{num_steps:>4}{r['spikes']:>11.0f}{r['mse']:>8.4f}"
+              f"{r['first']:>10.1f}{r['ms']:>8.1f}{r['acc']:>7.3f}")
+baseline = readout_accuracy(fit_readout(x_train, y_train), x_test, y_test)
+print(f"no encoding (the images themselves): accuracy {baseline:.3f}")
+# --8<-- [end:compare_run]
+
+# --8<-- [start:compare_robust]
+def drop(spikes, fraction=0.2):
+    """Delete each spike with probability `fraction`."""
+    return spikes * (torch.rand(spikes.shape) >= fraction)
+
+
+def jitter(spikes, max_shift=2):
+    """Move each spike by a random whole number of steps in +-max_shift."""
+    t, *where = spikes.nonzero(as_tuple=True)
+    shift = torch.randint(-max_shift, max_shift + 1, t.shape)
+    t = (t + shift).clamp(0, spikes.shape[0] - 1)
+    moved = torch.zeros_like(spikes)
+    moved[(t, *where)] = spikes[spikes != 0]
+    return moved
+
+
+num_steps = 16
+print(f"{'encoder':<11}{'clean':>7}{'drop 20%':>10}{'jitter 2':>10}"
+      f"   (readout accuracy, T={num_steps})")
+robust = {}
+for name, (encode, decode) in codecs.items():
+    torch.manual_seed(0)
+    spikes = encode(x_test, num_steps)
+    weights = results[name, num_steps]["weights"]
+    row = {}
+    for noise, corrupt in [("clean", lambda s: s), ("drop", drop),
+                           ("jitter", jitter)]:
+        decoded = decode(corrupt(spikes))
+        row[noise] = readout_accuracy(weights, decoded, y_test)
+        row[noise + "_mse"] = ((decoded - x_test) ** 2).mean().item()
+    robust[name] = row
+    print(f"{name:<11}{row['clean']:>7.3f}{row['drop']:>10.3f}"
+          f"{row['jitter']:>10.3f}")
+# --8<-- [end:compare_robust]
+
+# --8<-- [start:compare_moving]
+THRESHOLD = 0.1
+
+
+def moving_video(x, num_steps):
+    """Each 14x14 digit slides 3 pixels right and back over num_steps
+    frames, after a blank frame: both encoders start from nothing, and the
+    last frame is the digit where it started."""
+    images = x.view(-1, 14, 14)
+    frames = [torch.zeros_like(images)]
+    for t in range(num_steps):
+        shift = round(3 * math.sin(math.pi * t / (num_steps - 1)))
+        frames.append(torch.roll(images, shifts=shift, dims=-1))
+    return torch.stack(frames).flatten(2)  # [1 + T, B, 196]
+
+
+def delta_codec(video):
+    spikes = spikegen.delta(video, threshold=THRESHOLD, off_spike=True)
+    # delta keeps only the sign: read each event as one threshold step
+    return spikes, (THRESHOLD * spikes.cumsum(dim=0)).clamp(0, 1)
+
+
+def step_forward_codec(video):
+    spikes, start = step_forward_encode(video, THRESHOLD)
+    return spikes, step_forward_decode(spikes, THRESHOLD, start)
+
+
+movers = {"delta": delta_codec, "step_forward": step_forward_codec}
+print(f"{'encoder':<12}{'T':>3}{'spikes/img':>11}{'MSE':>8}"
+      f"{'1st spike':>10}{'ms/500':>8}{'acc':>7}   (moving digit)")
+for name, codec in movers.items():
+    for num_steps in steps:
+        features = {}
+        for split, x in [("train", x_train), ("test", x_test)]:
+            video = moving_video(x, num_steps)
+            start = time.perf_counter()
+            spikes, decoded = codec(video)
+            seconds = time.perf_counter() - start
+            features[split] = decoded[-1]  # the last frame, reconstructed
+        r = dict(spikes=spikes.abs().sum(dim=(0, 2)).mean().item(),
+                 mse=((decoded - video) ** 2).mean().item(),
+                 first=spikes.abs().argmax(dim=0)[
+                     spikes.abs().sum(dim=0) > 0].float().mean().item(),
+                 ms=1000 * seconds * 500 / len(x_test))
+        weights = fit_readout(features["train"], y_train)
+        r["acc"] = readout_accuracy(weights, features["test"], y_test)
+        results[name, num_steps] = r
+        print(f"{name:<12}{num_steps:>3}{r['spikes']:>11.0f}{r['mse']:>8.4f}"
+              f"{r['first']:>10.1f}{r['ms']:>8.1f}{r['acc']:>7.3f}")
+# --8<-- [end:compare_moving]
+
+# --8<-- [start:compare_plot]
+fig, axes = plt.subplots(1, 3, figsize=(8, 3.6), layout="constrained")
+for name in list(codecs) + list(movers):
+    style = "--" if name in movers else "-"  # dashed: the moving digit
+    for ax, metric in zip(axes, ["acc", "mse", "spikes"]):
+        values = [results[name, T][metric] for T in steps]
+        ax.plot(steps, values, style, marker="o", label=name)
+axes[0].set_ylabel("readout accuracy")
+axes[1].set_ylabel("reconstruction MSE")
+axes[2].set_ylabel("spikes per image")
+for ax in axes:
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(steps, [str(T) for T in steps])
+    ax.set_xlabel("time steps T")
+axes[1].set_yscale("log")
+axes[2].set_yscale("log")
+axes[0].legend(*axes[0].get_legend_handles_labels())
+fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center",
+           ncols=5, fontsize=8)
+axes[0].get_legend().remove()
+plt.show()
+# --8<-- [end:compare_plot]
+
+# --8<-- [start:exercise_1]
+dimmer = 0.5 * images            # the same digits, half as bright
+steeper = images ** 2            # more contrast
+latency_before = spikegen.latency(images, num_steps=100, normalize=True,
+                                  linear=True, clip=True)
+for name, changed in (("0.5 * x", dimmer), ("x ** 2", steeper)):
+    same = torch.equal(rank_order_encode(changed, num_steps=300), ro_spikes)
+    latency_after = spikegen.latency(changed, num_steps=100, normalize=True,
+                                     linear=True, clip=True)
+    moved = (latency_after != latency_before).any(dim=0)
+    print(f"{name}: rank order unchanged: {same}; latency: "
+          f"{int(moved.sum())} of {int((images > 0).sum())} "
+          "inked pixels change")
+# --8<-- [end:exercise_1]
+
+# --8<-- [start:exercise_2]
+for num_neurons in (4, 8, 16):
+    spikes = population_encode(x_true, num_steps=20, num_neurons=num_neurons)
+    decoded = population_decode(spikes, num_neurons=num_neurons)
+    largest = (decoded - x_true).abs().max()
+    per_value = spikes.sum(dim=(0, 2)).mean()
+    print(f"{num_neurons:2d} neurons: largest error {largest:.4f}, "
+          f"{per_value:.2f} spikes per value on average")
+# --8<-- [end:exercise_2]
+
+# --8<-- [start:exercise_3]
+wave = 0.5 + 0.4 * torch.sin(2 * torch.pi * torch.arange(400) / 100)
+variation = wave.diff().abs().sum()        # total distance travelled
+print(f"total variation: {variation:.2f}")
+for threshold in (0.05, 0.1, 0.2):
+    spikes, start = step_forward_encode(wave, threshold)
+    rebuilt = step_forward_decode(spikes, threshold, start)
+    print(f"threshold {threshold}: predicted {variation / threshold:5.1f}, "
+          f"counted {int(spikes.abs().sum()):3d} events, "
+          f"largest error {(rebuilt - wave).abs().max():.3f}")
+# --8<-- [end:exercise_3]
