@@ -89,6 +89,9 @@ def _prose(lines: list[str], site_url: str, prefix: str) -> str:
     # The figure is the previous cell's output; keep its caption as a line of text.
     text = re.sub(r'<figure markdown="span">.*?<figcaption[^>]*>(.*?)</figcaption>\s*</figure>',
                   lambda m: f"*{m.group(1).strip()}*", text, flags=re.DOTALL)
+    # The same for a figure inside a collapsed block (pymdownx.blocks.caption).
+    text = re.sub(r"!\[[^\]]*\]\((?:\.\./)*figures/[^)]*\)\s*\n/// caption\s*\n(.*?)\n///",
+                  lambda m: f"*{m.group(1).strip()}*", text, flags=re.DOTALL)
     # Links to other pages point at the published site.
     text = re.sub(r"\]\(([\w-]+)\.md(#[\w-]+)?\)",
                   lambda m: f"]({site_url}{prefix}{'' if m.group(1) == 'index' else m.group(1) + '/'}"

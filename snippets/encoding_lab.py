@@ -408,9 +408,8 @@ import math
 import time
 
 
-
 def small_images(dataset, count):
-    """The first `count` digits, shrunk to 14x14 and flattened to 196 values."""
+    """The first `count` digits, shrunk to 14x14, flattened to 196 values."""
     images = dataset.data[:count].float().unsqueeze(1) / 255  # [N, 1, 28, 28]
     small = torch.nn.functional.avg_pool2d(images, 2)          # [N, 1, 14, 14]
     return small.flatten(1), dataset.targets[:count]
