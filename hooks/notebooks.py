@@ -52,6 +52,7 @@ FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
 FIGURE_ALT = re.compile(r"!\[([^\]]*)\]\((?:\.\./)*figures/")
 GITHUB = re.compile(r"^https://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
 
+_exporter = None  # nbconvert's HTMLExporter, made once per process
 # For the language being built: page stem -> (notebook, alt texts of its figures).
 _notebooks: dict[str, tuple[dict, list[str]]] = {}
 
@@ -272,7 +273,10 @@ def _nbconvert_html(notebook: dict) -> str:
             if "image/gif" in output.get("data", {}):  # no GIF renderer in nbconvert
                 output.data = {"text/html": f'<img src="data:image/gif;base64,'
                                             f'{output.data["image/gif"]}">'}
-    html, _ = nbconvert.HTMLExporter(template_name="basic").from_notebook_node(notebook)
+    global _exporter
+    if _exporter is None:  # loading the templates costs more than rendering
+        _exporter = nbconvert.HTMLExporter(template_name="basic")
+    html, _ = _exporter.from_notebook_node(notebook)
     VIEWS_DIR.mkdir(parents=True, exist_ok=True)
     cached.write_text(html, encoding="utf-8")
     return html

@@ -219,3 +219,62 @@ try:
 except Exception as err:
     print(f"{type(err).__name__}: {err}")
 # --8<-- [end:latency_steps]
+
+# --8<-- [start:exercise_1]
+p_target = 0.05  # 50 Hz at dt = 1 ms
+# About 95% of measurements fall within 2 standard deviations:
+# 2 * sqrt(p * (1 - p) / T) <= 0.1 * p  ->  T >= 400 * (1 - p) / p
+T_needed = round(400 * (1 - p_target) / p_target)
+print(f"T needed: {T_needed} steps ({T_needed * dt:.1f} s at 1 ms)")
+
+num_trains = 2000
+for T_try in (200, T_needed):
+    trains_try = spikegen.rate_conv(torch.full((T_try, num_trains),
+                                               p_target))
+    spike_counts = trains_try.sum(dim=0)  # one count per train
+    expected = T_try * p_target
+    within = ((spike_counts - expected).abs() <= 0.1 * expected)
+    print(f"T = {T_try:4d}: {within.float().mean():.1%} of trains "
+          f"within 10% of p")
+
+# How the estimate settles: running spike rate of 20 long trains
+steps = torch.arange(1, T_needed + 1).unsqueeze(1)  # [T, 1]
+running = trains_try[:, :20].cumsum(dim=0) / steps  # [T, 20]
+fig, ax = plt.subplots(figsize=(7, 3.5))
+ax.axhspan(0.9 * p_target, 1.1 * p_target, color="gray", alpha=0.3,
+           label="p +- 10%")
+ax.plot(steps, running, color="tab:blue", linewidth=0.8, alpha=0.6)
+ax.axvline(200, color="tab:orange", linestyle="--", label="T = 200")
+ax.axvline(T_needed, color="black", linestyle="--",
+           label=f"T = {T_needed}")
+ax.set_xscale("log")
+ax.set_ylim(0, 0.15)
+ax.set_xlabel("time steps so far")
+ax.set_ylabel("measured spike probability")
+ax.legend(loc="upper right")
+plt.show()
+# --8<-- [end:exercise_1]
+
+# --8<-- [start:exercise_2]
+for p_isi in (0.5, 0.2, 0.05, 0.01):
+    train_isi = spikegen.rate_conv(torch.full((200_000,), p_isi))
+    gaps = train_isi.nonzero().flatten().diff()  # inter-spike intervals
+    shorter = (gaps < 1 / p_isi).float().mean()
+    theory = 1 - (1 - p_isi) ** (1 / p_isi - 1)
+    print(f"p = {p_isi:4.2f}: mean ISI {gaps.float().mean():6.2f}, "
+          f"shorter than 1/p: {shorter:.1%} (theory {theory:.1%})")
+# --8<-- [end:exercise_2]
+
+# --8<-- [start:exercise_3]
+rate_w, window = 200.0, 0.1  # 200 Hz, spikes counted in 100 ms windows
+num_windows = 10_000
+for dt_w in (1e-3, 1e-4):  # 1 ms, then 0.1 ms
+    steps_w = round(window / dt_w)
+    p_w = rate_w * dt_w
+    counts_w = spikegen.rate_conv(torch.full((steps_w, num_windows),
+                                             p_w)).sum(dim=0)
+    fano_w = counts_w.var() / counts_w.mean()
+    print(f"dt = {dt_w * 1e3:.1f} ms, p = {p_w:.2f}: "
+          f"mean {counts_w.mean():5.2f}, variance {counts_w.var():5.2f}, "
+          f"Fano {fano_w:.3f} (theory {1 - p_w:.2f})")
+# --8<-- [end:exercise_3]

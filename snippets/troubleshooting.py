@@ -194,3 +194,67 @@ for options in ({"num_steps": 13},
     per_step = spikes.sum(dim=(1, 2, 3)).int().tolist()
     print(f"{options}\n  spikes per step: {per_step}")
 # --8<-- [end:latency_steps]
+
+# --8<-- [start:exercise_1]
+from torch.utils.data import DataLoader
+
+images, labels = next(iter(DataLoader(mnist_train, batch_size=4)))
+batch_spikes = spikegen.rate(images, num_steps=num_steps)
+print(batch_spikes.shape)  # [time, batch, channel, height, width]
+
+fig, ax = plt.subplots()
+for options in ({"s": 1.5, "c": "black"}, {"c": "black"}):
+    try:
+        splt.raster(batch_spikes, ax, **options)
+    except TypeError as err:
+        print(f"{type(err).__name__}: {err}")
+
+# The fix: one sample of the batch, flattened to [time, neurons]
+first_sample = batch_spikes[:, 0].reshape(num_steps, -1)
+print(first_sample.shape)
+splt.raster(first_sample, ax, s=1.5, c="black")  # no error now
+plt.close(fig)
+# --8<-- [end:exercise_1]
+
+# --8<-- [start:exercise_2]
+raw = mnist_train.data[0]  # the first image as stored, no transform
+try:
+    spikegen.rate(raw, num_steps=100)
+except NotImplementedError as err:
+    print(f"{type(err).__name__}: {err}")
+print(raw.dtype, raw.min().item(), raw.max().item())
+
+# Not a fix: float() silences the error, but 255 is clamped to 1
+ink = raw > 0  # pixels of the digit
+wrong = spikegen.rate(raw.float(), num_steps=100)
+print(f"float(): ink fires on {wrong.mean(dim=0)[ink].mean():.0%} "
+      f"of the steps")
+
+# The fix: scale to [0, 1] as ToTensor() does (or use mnist_train[0])
+scaled = raw / 255
+fixed = spikegen.rate(scaled, num_steps=100)
+print(f"/ 255:   ink fires on {fixed.mean(dim=0)[ink].mean():.0%} "
+      f"of the steps, mean ink intensity {scaled[ink].mean():.2f}")
+print(torch.equal(scaled, mnist_train[0][0][0]))
+# --8<-- [end:exercise_2]
+
+# --8<-- [start:exercise_3]
+late = math.log((0.01 + 1e-7) / 1e-7)  # background spike time at tau=1
+# Spike times are rounded: 35 means tau * late between 34.5 and 35.5
+print(f"tau between {34.5 / late:.3f} and {35.5 / late:.3f}")
+try:
+    spikegen.latency(image, num_steps=25, tau=3)
+except Exception as err:
+    print(f"{type(err).__name__}: {err}")
+
+print(f"tau=3 needs num_steps >= {round(3 * late) + 1}")
+print(f"num_steps=25 needs round(tau * {late:.2f}) <= 24, "
+      f"so tau < {24.5 / late:.3f}")
+for tau in (2.12, 2.13):
+    try:
+        spikes = spikegen.latency(image, num_steps=25, tau=tau)
+        background_step = spikes[:, 0, 0, 0].nonzero().item()
+        print(f"tau={tau}: background fires at step {background_step}")
+    except Exception as err:
+        print(f"tau={tau}: {str(err).splitlines()[0]}")
+# --8<-- [end:exercise_3]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 import warnings
 
 import pytest
@@ -385,3 +386,110 @@ def test_targets_latency_forwards_latency_arguments():
     assert named <= ours and named <= theirs
     source = inspect.getsource(spikegen.targets_latency)
     assert "return latency(" in source and "to_one_hot(targets, num_classes)" in source
+
+
+# ---------------------------------------------------------------- exercises
+
+def _percent(text: str) -> float:
+    return float(text.rstrip("%")) / 100
+
+
+def test_exercise_1_steps_needed_to_measure_a_rate(run):
+    p, n = run.ns["p_target"], run.ns["num_trains"]
+    assert (p, n) == (0.05, 2000)
+    # 2 * sqrt(p (1 - p) / T) = 0.1 p  ->  T = 400 (1 - p) / p
+    T_needed = 400 * (1 - p) / p
+    assert 2 * math.sqrt(p * (1 - p) / T_needed) == pytest.approx(0.1 * p)
+    assert run.ns["T_needed"] == round(T_needed) == 7600
+    out = run.out("exercise_1")
+    assert "T needed: 7600 steps (7.6 s at 1 ms)" in out
+    exact = {}
+    for T in (200, 7600):
+        # the exact binomial probability of a count within 10% of T p,
+        # over the same counts the snippet's comparison lets in
+        counts = torch.arange(T + 1).float()
+        inside = (counts - T * p).abs() <= 0.1 * (T * p)
+        pmf = torch.distributions.Binomial(T, torch.tensor(p, dtype=torch.float64)).log_prob(
+            counts.double()).exp()
+        exact[T] = pmf[inside].sum().item()
+        measured = re.search(rf"T = {T:4d}: ([\d.]+%) of trains within 10% of p", out)
+        assert measured, out
+        assert abs(_percent(measured[1]) - exact[T]) < binomial_bound(exact[T], n) + 1e-3, T
+    # "about 95%" at the derived length, "not even half" at 200 steps
+    assert 0.94 < exact[7600] < 0.97
+    assert exact[200] < 0.5
+    # a 5% tolerance instead of 10% takes four times as many steps
+    steps_for = lambda tol: (2 / tol) ** 2 * (1 - p) / p  # noqa: E731
+    assert steps_for(0.1) == pytest.approx(7600)
+    assert steps_for(0.05) == pytest.approx(4 * steps_for(0.1))
+
+
+def test_exercise_1_figure_shows_running_estimates(run):
+    running, trains, p = run.ns["running"], run.ns["trains_try"], run.ns["p_target"]
+    assert tuple(trains.shape) == (7600, 2000)
+    assert tuple(running.shape) == (7600, 20)
+    # the running estimate is the spike count so far over the steps so far
+    assert torch.allclose(running[-1], trains[:, :20].mean(dim=0))
+    assert torch.allclose(running[199], trains[:200, :20].mean(dim=0))
+    # the lines gather in the +-10% band as the steps add up
+    band = lambda row: int(((row - p).abs() <= 0.1 * p + 1e-9).sum())  # noqa: E731
+    assert band(running[199]) < band(running[-1])
+    assert band(running[199]) <= 15  # many still outside at 200 steps
+    assert band(running[-1]) >= 15   # nearly all inside at 7600
+    assert run.files("exercise_1") == ["exercise_1.png"]
+
+
+LINE_2 = re.compile(r"p = ([\d.]+): mean ISI +([\d.]+), shorter than 1/p: ([\d.]+%) "
+                    r"\(theory ([\d.]+%)\)")
+
+
+def test_exercise_2_most_intervals_are_shorter_than_the_mean(run):
+    out = run.out("exercise_2")
+    rows = LINE_2.findall(out)
+    assert [float(r[0]) for r in rows] == [0.5, 0.2, 0.05, 0.01]
+    steps = 200_000
+    for p_text, mean_isi, shorter, theory in rows:
+        p = float(p_text)
+        # an ISI shorter than 1/p means a spike in the first 1/p - 1 steps
+        expected = 1 - (1 - p) ** (round(1 / p) - 1)
+        assert theory == f"{expected:.1%}"
+        # fewest intervals the train can plausibly hold
+        n = steps * p - Z * math.sqrt(steps * p * (1 - p)) - 1
+        assert abs(_percent(shorter) - expected) < binomial_bound(expected, int(n)) + 1e-3, p
+        assert abs(float(mean_isi) - 1 / p) < Z * math.sqrt((1 - p) / p**2 / n) + 0.01, p
+    # exactly half at p = 0.5, more than half below, rising towards 1 - 1/e
+    theories = [1 - (1 - p) ** (round(1 / p) - 1) for p in (0.5, 0.2, 0.05, 0.01)]
+    assert theories[0] == 0.5
+    assert all(a < b for a, b in zip(theories, theories[1:]))
+    assert theories[-1] < 1 - 1 / math.e
+    assert 1 - 1 / math.e == pytest.approx(0.632, abs=5e-4)
+    assert 1 - (1 - 1e-6) ** (1e6 - 1) == pytest.approx(1 - 1 / math.e, abs=1e-5)
+    assert round(1 - 0.8**4, 3) == 0.590  # the page's worked number for p = 0.2
+
+
+LINE_3 = re.compile(r"dt = ([\d.]+) ms, p = ([\d.]+): mean +([\d.]+), variance +([\d.]+), "
+                    r"Fano ([\d.]+) \(theory ([\d.]+)\)")
+
+
+def test_exercise_3_smaller_steps_bring_the_fano_factor_towards_one(run):
+    rate, window, n = run.ns["rate_w"], run.ns["window"], run.ns["num_windows"]
+    assert (rate, window, n) == (200.0, 0.1, 10_000)
+    rows = LINE_3.findall(run.out("exercise_3"))
+    assert [(r[0], r[1]) for r in rows] == [("1.0", "0.20"), ("0.1", "0.02")]
+    fanos = []
+    for dt_ms, p_text, mean, var, fano, theory in rows:
+        dt = float(dt_ms) / 1000
+        T, p = round(window / dt), rate * dt
+        assert T * p == pytest.approx(20)  # the same mean count, r D, for both
+        expected_var = T * p * (1 - p)
+        assert theory == f"{1 - p:.2f}"
+        assert abs(float(mean) - 20) < Z * math.sqrt(expected_var / n) + 0.005
+        assert abs(float(var) - expected_var) < variance_bound(
+            20, expected_var, binomial_kurtosis(T, p), n) + 0.005
+        rel = (variance_bound(20, expected_var, binomial_kurtosis(T, p), n) / expected_var
+               + Z * math.sqrt(expected_var / n) / 20)
+        assert abs(float(fano) - (1 - p)) < rel * (1 - p) + 5e-4
+        fanos.append(float(fano))
+    # the page's predictions: variance 16 -> 19.6, Fano 0.8 -> 0.98, Poisson 20
+    assert (100 * 0.2 * 0.8, 1000 * 0.02 * 0.98) == pytest.approx((16, 19.6))
+    assert fanos[0] < fanos[1]

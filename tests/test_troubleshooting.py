@@ -26,6 +26,7 @@ import shutil
 import site
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import matplotlib
@@ -642,7 +643,7 @@ def test_page_includes_every_section_in_order(page):
 def test_pages_have_the_same_heading_ids():
     ids = [re.findall(r"^#{2,3} .+ \{ #([a-z0-9-]+) \}$", p.read_text(encoding="utf-8"),
                       re.MULTILINE) for p in PAGES]
-    assert ids[0] == ids[1] and len(ids[0]) == 12
+    assert ids[0] == ids[1] and len(ids[0]) == 12 + 4  # + exercises and its three
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
@@ -658,3 +659,173 @@ def test_page_links_shows_figures_and_states_numbers(page):
         assert number in text, number
     assert DEAD_MIRROR in text and all(mirror in text for mirror in DEFAULT_MIRRORS)
     assert FALLBACK_WARNING in text
+
+
+# ---------------------------------------------------------------- exercises
+
+def _exercise_messages(page: Path) -> list[str]:
+    """The error lines the exercises give the reader, in ```text blocks."""
+    text = page.read_text(encoding="utf-8").split("{ #exercises }")[1]
+    return re.findall(r"^```text\n(.+?)\n```$", text, re.MULTILINE)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_exercises_quote_the_messages_their_solutions_print(page, fresh):
+    quoted = _exercise_messages(page)
+    assert len(quoted) == 3
+    for section, line in zip(("exercise_1", "exercise_2", "exercise_3"), quoted):
+        assert line in fresh.out(section).splitlines(), (section, line)
+    # each exercise sits under its own heading, its solution in a collapsed block
+    text = page.read_text(encoding="utf-8")
+    exercises = text.split("{ #exercises }")[1]
+    assert "\n## " not in exercises  # the exercises end the page
+    for number in (1, 2, 3):
+        assert f"{{ #exercise-{number} }}" in exercises
+    summary = "Solution" if page.name.endswith(".en.md") else "풀이"
+    assert exercises.count(f'??? success "{summary}"') == 3
+    assert re.findall(r'^    --8<-- "troubleshooting\.py:(exercise_\d)"$', exercises,
+                      re.MULTILINE) == ["exercise_1", "exercise_2", "exercise_3"]
+
+
+SCATTER_MARKER_WARNING = "Passing the marker parameter of scatter() positionally is deprecated"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_exercise_1_page_quotes_the_marker_warning(page):
+    text = page.read_text(encoding="utf-8").split("{ #exercise-1 }")[1]
+    assert f"`MatplotlibDeprecationWarning: {SCATTER_MARKER_WARNING}`" in text
+
+
+def test_exercise_1_five_dimensions_fill_scatters_parameters(fresh):
+    from matplotlib.axes import Axes
+
+    assert fresh.out("exercise_1") == (
+        "torch.Size([50, 4, 1, 28, 28])\n" + RASTER_ERROR + "\n"
+        "TypeError: Axes.scatter() got multiple values for argument 'c'\n"
+        "torch.Size([50, 784])\n")
+    assert fresh.files("exercise_1") == []
+    # x, y, s, c, marker: the order the five index arrays fill
+    assert list(inspect.signature(Axes.scatter).parameters)[1:6] == ["x", "y", "s", "c", "marker"]
+    spikes = torch.ones(3, 2, 1, 4, 4)
+    fig, ax = plt.subplots()
+    try:
+        for options, name in (({"s": 1.5, "c": "black"}, "s"), ({"c": "black"}, "c")):
+            with pytest.raises(TypeError) as info:
+                splt.raster(spikes, ax, **options)
+            assert message(info.value) == (
+                f"TypeError: Axes.scatter() got multiple values for argument '{name}'")
+        with pytest.raises(ValueError, match="marker"):  # the fifth array became the marker
+            splt.raster(spikes, ax)
+        # the warning readers see above the error, even when it is a TypeError
+        with pytest.warns(matplotlib.MatplotlibDeprecationWarning,
+                          match=re.escape(SCATTER_MARKER_WARNING)):
+            with pytest.raises(TypeError):
+                splt.raster(spikes, ax, s=1.5, c="black")
+        with warnings.catch_warnings():  # a [time, neurons] tensor: no warning
+            warnings.simplefilter("error")
+            splt.raster(spikes[:, 0].reshape(3, -1), ax, s=1.5, c="black")
+    finally:
+        plt.close(fig)
+
+
+def test_exercise_1_fix_takes_one_sample_or_stacks_the_batch(run):
+    batch, num_steps = run.ns["batch_spikes"], run.ns["num_steps"]
+    assert num_steps == 50 and tuple(run.ns["images"].shape) == (4, 1, 28, 28)
+    assert tuple(batch.shape) == (50, 4, 1, 28, 28)
+    assert tuple(batch[:, 0].shape) == (50, 1, 28, 28)
+    assert torch.equal(run.ns["first_sample"], batch[:, 0].reshape(50, 784))
+    # the first image of the (unshuffled) loader is mnist_train[0]
+    assert torch.equal(run.ns["images"][0], run.ns["mnist_train"][0][0])
+    whole = batch.reshape(num_steps, -1)
+    assert tuple(whole.shape) == (50, 3136)
+    assert torch.equal(whole[:, :784], batch[:, 0].reshape(50, -1))
+    assert torch.equal(whole[:, 784:1568], batch[:, 1].reshape(50, -1))
+
+
+Z_TS = 5  # standard errors allowed for a random quantity
+BYTE_ERROR = "NotImplementedError: \"bernoulli_tensor_cpu_p_\" not implemented for 'Byte'"
+
+
+def test_exercise_2_raw_bytes_error_comes_from_torch_bernoulli(run, fresh):
+    raw = run.ns["raw"]
+    assert raw.dtype == torch.uint8 and (raw.min(), raw.max()) == (0, 255)
+    with pytest.raises(NotImplementedError) as info:
+        torch.bernoulli(raw)
+    assert message(info.value) == BYTE_ERROR
+    assert "snntorch" not in BYTE_ERROR.lower()
+    with pytest.raises(NotImplementedError) as info:
+        spikegen.rate(raw, num_steps=3)
+    assert message(info.value) == BYTE_ERROR
+    # latency refuses the same image with its range message instead
+    assert message(_latency_error(raw, num_steps=100)) == (
+        "Exception: Elements of ``data`` must be between [0, 1], but input is [0, 255]")
+
+    lines = fresh.out("exercise_2").splitlines()
+    assert lines[:3] == [BYTE_ERROR, "torch.uint8 0 255", "float(): ink fires on 100% of the steps"]
+    assert lines[-1] == "True"
+
+
+def test_exercise_2_float_fires_every_step_and_255_restores_brightness(run, fresh):
+    raw, ink = run.ns["raw"], run.ns["ink"]
+    wrong, fixed, scaled = run.ns["wrong"], run.ns["fixed"], run.ns["scaled"]
+    # float(): values up to 255 are clamped to 1, every ink pixel fires every step
+    assert wrong[:, ink].min() == 1 and wrong[:, ~ink].max() == 0
+    # the transform is applied on indexing only: / 255 is exactly ToTensor()
+    assert torch.equal(scaled, run.ns["mnist_train"][0][0][0])
+    assert torch.equal(scaled, TUTORIAL_TRANSFORM(Image.fromarray(raw.numpy()))[0])
+    # the ink fires on a fraction of steps equal to its mean brightness
+    trials = int(ink.sum()) * 100
+    rate, brightness = fixed.mean(dim=0)[ink].mean().item(), scaled[ink].mean().item()
+    assert abs(rate - brightness) < Z_TS * math.sqrt(0.25 / trials)
+    assert fresh.out("exercise_2").splitlines()[3] == (
+        f"/ 255:   ink fires on {rate:.0%} of the steps, mean ink intensity {brightness:.2f}")
+
+
+def test_exercise_3_tau_from_the_spike_time(image, fresh):
+    late = math.log((0.01 + 1e-7) / 1e-7)
+    # every tau in the printed range rounds to 35, just outside it does not
+    low, high = 34.5 / late, 35.5 / late
+    # (snnTorch works in float32: its background time is 11.507, not 11.513,
+    # which moves the edges in the third decimal, as the page says)
+    float32_late = spikegen.latency_code(torch.tensor([0.0]), num_steps=100)[0].item()
+    assert float32_late == pytest.approx(11.507, abs=5e-4)
+    for tau in (low + 5e-3, 3, high - 5e-3):
+        assert round(tau * late) == 35
+        assert message(_latency_error(image, num_steps=25, tau=tau)) == _out_of_bounds(35, 25)
+    assert message(_latency_error(image, num_steps=25, tau=low - 5e-3)) == _out_of_bounds(34, 25)
+    assert message(_latency_error(image, num_steps=25, tau=high + 5e-3)) == _out_of_bounds(36, 25)
+    assert message(_latency_error(image, num_steps=25, tau=3)).splitlines()[0] == (
+        "Exception: The maximum value in ``spike_time`` [35] is out of bounds for "
+        "``num_steps`` [25-1].")
+    background = image == 0
+    # tau=3: 35 steps are too few, 36 are enough, the background fires last
+    assert message(_latency_error(image, num_steps=35, tau=3)) == _out_of_bounds(35, 35)
+    assert spikegen.latency(image, num_steps=36, tau=3)[35][background].all()
+    # num_steps=25: tau below 24.5 / late
+    assert spikegen.latency(image, num_steps=25, tau=2.12)[24][background].all()
+    assert message(_latency_error(image, num_steps=25, tau=2.13)) == _out_of_bounds(25, 25)
+    assert 2.12 < 24.5 / late < 2.13 and 2.12 < 24.5 / float32_late < 2.13
+    # normalize=True puts the background on the last step whatever tau is
+    for tau in (2.13, 3, 5):
+        assert spikegen.latency(image, num_steps=25, tau=tau, normalize=True)[24][background].all()
+
+    assert fresh.out("exercise_3") == "\n".join([
+        f"tau between {low:.3f} and {high:.3f}", _out_of_bounds(35, 25),
+        "tau=3 needs num_steps >= 36",
+        f"num_steps=25 needs round(tau * 11.51) <= 24, so tau < {24.5 / late:.3f}",
+        "tau=2.12: background fires at step 24",
+        "tau=2.13: " + _out_of_bounds(25, 25).split("\n")[0].removeprefix("Exception: ")]) + "\n"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_exercise_pages_state_the_derived_numbers(page):
+    late = math.log((0.01 + 1e-7) / 1e-7)
+    text = page.read_text(encoding="utf-8").split("{ #exercises }")[1]
+    for number in (f"{34.5 / late:.3f}", f"{35.5 / late:.3f}", f"{24.5 / late:.3f}",
+                   f"{3 * late:.2f}", "`tau=3`", "36", "`tau=2.12`", "`tau=2.13`", "11.507",
+                   "[50, 4, 1, 28, 28]", "[50, 784]", "[50, 3136]", "1567", "`100%`",
+                   "(rate-coding.md#encode-mnist)", "(random-spike-trains.md#saturation)",
+                   "(#raster-shape)", "(#latency-range)", "(#latency-num-steps)"):
+        assert number in text, number
+    assert f"{late:.2f}" == "11.51" and f"{3 * late:.2f}" == "34.54"
+    assert 1567 == 2 * 784 - 1
