@@ -507,6 +507,56 @@ baseline = readout_accuracy(fit_readout(x_train, y_train), x_test, y_test)
 print(f"no encoding (the images themselves): accuracy {baseline:.3f}")
 # --8<-- [end:compare_run]
 
+# --8<-- [start:compare_moving]
+THRESHOLD = 0.1
+
+
+def moving_video(x, num_steps):
+    """Each 14x14 digit slides 3 pixels right and back over num_steps
+    frames, after a blank frame: both encoders start from nothing, and the
+    last frame is the digit where it started."""
+    images = x.view(-1, 14, 14)
+    frames = [torch.zeros_like(images)]
+    for t in range(num_steps):
+        shift = round(3 * math.sin(math.pi * t / (num_steps - 1)))
+        frames.append(torch.roll(images, shifts=shift, dims=-1))
+    return torch.stack(frames).flatten(2)  # [1 + T, B, 196]
+
+
+movers = {  # name: (encode(video), decode(spikes) -> frames)
+    # delta keeps only the sign: read each event as one threshold step
+    "delta": (lambda v: spikegen.delta(v, threshold=THRESHOLD,
+                                       off_spike=True),
+              lambda s: (THRESHOLD * s.cumsum(dim=0)).clamp(0, 1)),
+    # the video starts blank, so step-forward's start value is 0
+    "step_forward": (lambda v: step_forward_encode(v, THRESHOLD)[0],
+                     lambda s: step_forward_decode(s, THRESHOLD, 0.0)),
+}
+print(f"{'encoder':<12}{'T':>3}{'spikes/img':>11}{'MSE':>8}"
+      f"{'1st spike':>10}{'ms/500':>8}{'acc':>7}   (moving digit)")
+for name, (encode, decode) in movers.items():
+    for num_steps in steps:
+        last_frames = {}
+        for split, x in [("train", x_train), ("test", x_test)]:
+            video = moving_video(x, num_steps)
+            start = time.perf_counter()
+            spikes = encode(video)
+            seconds = time.perf_counter() - start
+            decoded = decode(spikes)
+            last_frames[split] = decoded[-1]  # the digit, reconstructed
+        events = spikes.abs()
+        r = dict(spikes=events.sum(dim=(0, 2)).mean().item(),
+                 mse=((decoded - video) ** 2).mean().item(),
+                 first=events.argmax(dim=0)[events.sum(dim=0) > 0]
+                 .float().mean().item(),
+                 ms=1000 * seconds * 500 / len(x_test))
+        r["weights"] = fit_readout(last_frames["train"], y_train)
+        r["acc"] = readout_accuracy(r["weights"], last_frames["test"], y_test)
+        results[name, num_steps] = r
+        print(f"{name:<12}{num_steps:>3}{r['spikes']:>11.0f}{r['mse']:>8.4f}"
+              f"{r['first']:>10.1f}{r['ms']:>8.1f}{r['acc']:>7.3f}")
+# --8<-- [end:compare_moving]
+
 # --8<-- [start:compare_robust]
 def drop(spikes, fraction=0.2):
     """Delete each spike with probability `fraction`."""
@@ -524,74 +574,32 @@ def jitter(spikes, max_shift=2):
 
 
 num_steps = 16
-print(f"{'encoder':<11}{'clean':>7}{'drop 20%':>10}{'jitter 2':>10}"
-      f"   (readout accuracy, T={num_steps})")
+noises = {"clean": lambda s: s, "drop": drop, "jitter": jitter}
+print(f"T={num_steps}; drop: 20% of spikes deleted; jitter: each spike "
+      "moved by -2..+2 steps")
+print(f"{'encoder':<13}{'accuracy':^24}{'MSE':^27}")
+print(f"{'':<13}" + "".join(f"{n:>8}" for n in noises)
+      + "".join(f"{n:>9}" for n in noises))
 robust = {}
-for name, (encode, decode) in codecs.items():
+for name, (encode, decode) in {**codecs, **movers}.items():
     torch.manual_seed(0)
-    spikes = encode(x_test, num_steps)
+    if name in movers:  # the moving digit; the readout sees the last frame
+        target = moving_video(x_test, num_steps)
+        spikes = encode(target)
+    else:
+        target = x_test
+        spikes = encode(x_test, num_steps)
     weights = results[name, num_steps]["weights"]
     row = {}
-    for noise, corrupt in [("clean", lambda s: s), ("drop", drop),
-                           ("jitter", jitter)]:
+    for noise, corrupt in noises.items():
         decoded = decode(corrupt(spikes))
-        row[noise] = readout_accuracy(weights, decoded, y_test)
-        row[noise + "_mse"] = ((decoded - x_test) ** 2).mean().item()
+        features = decoded[-1] if name in movers else decoded
+        row[noise] = readout_accuracy(weights, features, y_test)
+        row[noise + "_mse"] = ((decoded - target) ** 2).mean().item()
     robust[name] = row
-    print(f"{name:<11}{row['clean']:>7.3f}{row['drop']:>10.3f}"
-          f"{row['jitter']:>10.3f}")
+    print(f"{name:<13}" + "".join(f"{row[n]:>8.3f}" for n in noises)
+          + "".join(f"{row[n + '_mse']:>9.4f}" for n in noises))
 # --8<-- [end:compare_robust]
-
-# --8<-- [start:compare_moving]
-THRESHOLD = 0.1
-
-
-def moving_video(x, num_steps):
-    """Each 14x14 digit slides 3 pixels right and back over num_steps
-    frames, after a blank frame: both encoders start from nothing, and the
-    last frame is the digit where it started."""
-    images = x.view(-1, 14, 14)
-    frames = [torch.zeros_like(images)]
-    for t in range(num_steps):
-        shift = round(3 * math.sin(math.pi * t / (num_steps - 1)))
-        frames.append(torch.roll(images, shifts=shift, dims=-1))
-    return torch.stack(frames).flatten(2)  # [1 + T, B, 196]
-
-
-def delta_codec(video):
-    spikes = spikegen.delta(video, threshold=THRESHOLD, off_spike=True)
-    # delta keeps only the sign: read each event as one threshold step
-    return spikes, (THRESHOLD * spikes.cumsum(dim=0)).clamp(0, 1)
-
-
-def step_forward_codec(video):
-    spikes, start = step_forward_encode(video, THRESHOLD)
-    return spikes, step_forward_decode(spikes, THRESHOLD, start)
-
-
-movers = {"delta": delta_codec, "step_forward": step_forward_codec}
-print(f"{'encoder':<12}{'T':>3}{'spikes/img':>11}{'MSE':>8}"
-      f"{'1st spike':>10}{'ms/500':>8}{'acc':>7}   (moving digit)")
-for name, codec in movers.items():
-    for num_steps in steps:
-        features = {}
-        for split, x in [("train", x_train), ("test", x_test)]:
-            video = moving_video(x, num_steps)
-            start = time.perf_counter()
-            spikes, decoded = codec(video)
-            seconds = time.perf_counter() - start
-            features[split] = decoded[-1]  # the last frame, reconstructed
-        r = dict(spikes=spikes.abs().sum(dim=(0, 2)).mean().item(),
-                 mse=((decoded - video) ** 2).mean().item(),
-                 first=spikes.abs().argmax(dim=0)[
-                     spikes.abs().sum(dim=0) > 0].float().mean().item(),
-                 ms=1000 * seconds * 500 / len(x_test))
-        weights = fit_readout(features["train"], y_train)
-        r["acc"] = readout_accuracy(weights, features["test"], y_test)
-        results[name, num_steps] = r
-        print(f"{name:<12}{num_steps:>3}{r['spikes']:>11.0f}{r['mse']:>8.4f}"
-              f"{r['first']:>10.1f}{r['ms']:>8.1f}{r['acc']:>7.3f}")
-# --8<-- [end:compare_moving]
 
 # --8<-- [start:compare_plot]
 fig, axes = plt.subplots(1, 3, figsize=(8, 3.6), layout="constrained")

@@ -433,7 +433,7 @@ def test_comparison_covers_every_encoder_at_every_t(comparison, run):
     results, robust, steps, _ = comparison
     assert steps == (4, 8, 16)
     assert {name for name, _ in results} == set(STATIC) | {"delta", "step_forward"}
-    assert set(robust) == set(STATIC)
+    assert set(robust) == set(STATIC) | {"delta", "step_forward"}
     table = run.out("compare_run")
     for name in STATIC:
         assert sum(line.startswith(name + " ") for line in table.splitlines()) == len(steps)
@@ -447,6 +447,8 @@ def test_single_spike_codes_do_not_grow_with_t_and_send_the_fewest(comparison):
         assert max(counts) - min(counts) < 1e-6 and counts[0] <= 196
         for other in set(STATIC) - {"latency", "rank_order"}:
             assert results[name, 16]["spikes"] < results[other, 16]["spikes"]
+    # ... at T = 16; with fewer steps the Poisson encoder sends fewer still
+    assert results["poisson", 4]["spikes"] < results["latency", 4]["spikes"]
 
 
 def test_rate_spikes_double_and_error_halves_with_t(comparison):
@@ -499,15 +501,20 @@ def test_all_but_poisson_come_close_to_the_baseline(comparison):
 def test_robustness_claims(comparison):
     _, robust, _, _ = comparison
     loss = {n: {k: robust[n]["clean"] - robust[n][k] for k in ("drop", "jitter")}
-            for n in STATIC}
+            for n in robust}
     # deleting spikes: single-spike codes lose more than rate coding
     assert loss["latency"]["drop"] > loss["rate"]["drop"]
     assert loss["rank_order"]["drop"] > loss["rate"]["drop"]
     # the population decoder's neighbour ratio breaks: down to chance
     assert robust["population"]["drop"] < 0.2 < robust["population"]["clean"]
+    assert math.isnan(robust["population"]["drop_mse"])  # 0 / 0 in the ratio
     # jitter: phase coding loses the most; counting codes hardly notice
     assert max(STATIC, key=lambda n: loss[n]["jitter"]) == "phase"
     assert loss["rate"]["jitter"] < 0.02 and loss["burst"]["jitter"] < 0.02
+    # the moving-digit decoders add events up: every lost event stays lost
+    for name in ("delta", "step_forward"):
+        for noise in ("drop", "jitter"):
+            assert loss[name][noise] > loss["rate"][noise] + 0.05, (name, noise)
 
 
 def test_step_forward_beats_delta_on_the_moving_digit(comparison):
