@@ -40,6 +40,7 @@ from snippet_runner import CACHE_DIR, SNIPPETS_DIR, parse_sections
 
 NOTEBOOK_DIR = "notebooks"
 VIEWS_DIR = CACHE_DIR / "notebook-views"
+VIEW_ROOT = "@@site-root@@/"  # in cached view HTML: the way back to the site root
 INSTALL = "%pip install --quiet snntorch==1.0.0  # Colab has torch, torchvision, pandas, matplotlib"
 LABELS = {
     "ko": {"download": "노트북 내려받기", "colab": "Colab에서 열기", "view": "노트북으로 보기",
@@ -53,8 +54,20 @@ FIGURE_ALT = re.compile(r"!\[([^\]]*)\]\((?:\.\./)*figures/")
 GITHUB = re.compile(r"^https://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
 
 _exporter = None  # nbconvert's HTMLExporter, made once per process
-# For the language being built: page stem -> (notebook, alt texts of its figures).
+# For the language being built: page stem -> (notebook, its JSON, alt texts
+# of its figures, site paths of its figures).
 _notebooks: dict[str, tuple[dict, list[str]]] = {}
+
+
+def _node(**fields) -> nbformat.NotebookNode:
+    """A notebook part, built directly: nbformat.v4.new_* validate every
+    part on creation, which cost more than the rest of this hook together."""
+    return nbformat.from_dict(fields)
+
+
+def _code_cell(source: str, outputs: list, count: int | None) -> nbformat.NotebookNode:
+    return _node(cell_type="code", id="", metadata={}, execution_count=count,
+                 source=source, outputs=outputs)
 
 
 def _section_code(name: str, section: str, parsed: dict) -> str:
@@ -65,20 +78,23 @@ def _section_code(name: str, section: str, parsed: dict) -> str:
     return parsed[name][section]
 
 
-def _outputs(name: str, section: str) -> list:
-    """What the section printed and drew, from this build's snippet results."""
+def _outputs(name: str, section: str, figures: list | None = None) -> list:
+    """What the section printed and drew, from this build's snippet results;
+    the site path of each figure is appended to `figures`."""
     import run_snippets  # the hook module itself, as registered for this build
 
     result, out = run_snippets.snippet_result(Path(name).stem)
     result = result["sections"][section]
     outputs = []
     if result["stdout"]:
-        outputs.append(nbformat.v4.new_output("stream", name="stdout", text=result["stdout"]))
+        outputs.append(_node(output_type="stream", name="stdout", text=result["stdout"]))
     for file in result["files"]:
         mime = {".png": "image/png", ".gif": "image/gif"}.get(Path(file).suffix)
         if mime:
             data = base64.b64encode((out / file).read_bytes()).decode("ascii")
-            outputs.append(nbformat.v4.new_output("display_data", data={mime: data}))
+            outputs.append(_node(output_type="display_data", data={mime: data}, metadata={}))
+            if figures is not None:
+                figures.append(f"figures/{Path(name).stem}/{file}")
     return outputs
 
 
@@ -103,7 +119,9 @@ def _prose(lines: list[str], site_url: str, prefix: str) -> str:
     return text.strip()
 
 
-def build_notebook(markdown: str, title_url: str, site_url: str, prefix: str) -> dict | None:
+def build_notebook(markdown: str, title_url: str, site_url: str, prefix: str,
+                   figures: list | None = None) -> dict | None:
+    """The page as a notebook; the site path of each figure output goes to `figures`."""
     cells, prose, counter, parsed = [], [], 0, {}
     lines = markdown.splitlines()
     i = 0
@@ -112,7 +130,7 @@ def build_notebook(markdown: str, title_url: str, site_url: str, prefix: str) ->
     def flush_prose() -> None:
         text = _prose(prose, site_url, prefix)
         if text:
-            cells.append(nbformat.v4.new_markdown_cell(text))
+            cells.append(_node(cell_type="markdown", id="", metadata={}, source=text))
         prose.clear()
 
     while i < len(lines):
@@ -128,8 +146,8 @@ def build_notebook(markdown: str, title_url: str, site_url: str, prefix: str) ->
                 flush_prose()
                 counter += 1
                 code = "\n\n".join(_section_code(*m.groups(), parsed) for m in includes)
-                outputs = [o for m in includes for o in _outputs(*m.groups())]
-                cells.append(nbformat.v4.new_code_cell(code, outputs=outputs, execution_count=counter))
+                outputs = [o for m in includes for o in _outputs(*m.groups(), figures)]
+                cells.append(_code_cell(code, outputs, counter))
             else:
                 prose.extend(textwrap.dedent("\n".join([lines[i], *body, lines[min(j, len(lines) - 1)]]))
                              .splitlines())
@@ -147,8 +165,8 @@ def build_notebook(markdown: str, title_url: str, site_url: str, prefix: str) ->
     flush_prose()
     # Title cell first, then the install cell.
     first = cells[0]
-    cells[0:1] = [first, nbformat.v4.new_code_cell(INSTALL)] if first.cell_type == "markdown" \
-        else [nbformat.v4.new_code_cell(INSTALL), first]
+    cells[0:1] = [first, _code_cell(INSTALL, [], None)] if first.cell_type == "markdown" \
+        else [_code_cell(INSTALL, [], None), first]
     for number, cell in enumerate(cells):
         cell.id = f"cell-{number}"  # nbformat's default ids are random: two builds would differ
     notebook = nbformat.v4.new_notebook(cells=cells, metadata={
@@ -156,7 +174,7 @@ def build_notebook(markdown: str, title_url: str, site_url: str, prefix: str) ->
         "language_info": {"name": "python"},
         "source": title_url,
     })
-    nbformat.validate(notebook)
+    nbformat.validate(notebook)  # once, for the whole notebook
     return notebook
 
 
@@ -209,16 +227,17 @@ def on_files(files, config):
         stem = Path(file.src_uri).name.split(".")[0]
         page_url = f"{site_url}{prefix}{'' if stem == 'index' else stem + '/'}"
         try:
-            notebook = build_notebook(markdown, page_url, site_url, prefix)
+            figures = []
+            notebook = build_notebook(markdown, page_url, site_url, prefix, figures)
         except (KeyError, OSError):
             # A missing snippet file or section: run_snippets.py fails the
             # build on that page with its line; no notebook for a broken page.
             continue
         if notebook is None:
             continue
-        _notebooks[stem] = (notebook, FIGURE_ALT.findall(markdown))
-        files.append(File.generated(config, f"{prefix}{NOTEBOOK_DIR}/{stem}.ipynb",
-                                    content=nbformat.writes(notebook)))
+        text = nbformat.writes(notebook)
+        _notebooks[stem] = (notebook, text, FIGURE_ALT.findall(markdown), figures)
+        files.append(File.generated(config, f"{prefix}{NOTEBOOK_DIR}/{stem}.ipynb", content=text))
         title = re.search(r"^# (.+)$", markdown, re.MULTILINE)[1]
         title = LABELS.get(language, LABELS["en"])["title"].format(title)
         view = File.generated(
@@ -258,21 +277,28 @@ def on_page_markdown(markdown, page, config, files):
                   flags=re.MULTILINE)
 
 
-def _nbconvert_html(notebook: dict) -> str:
-    """The notebook's cells as HTML (nbconvert, template 'basic'), cached."""
+def _nbconvert_html(notebook: dict, text: str, figures: list[str]) -> str:
+    """The notebook's cells as HTML (nbconvert, template 'basic'), cached.
+
+    Figures are not inlined as base64: each image points at the file the
+    site already has for the chapter page (ROOT/figures/..., ROOT replaced
+    per page), so the view stays small and shares the browser's cache."""
     import nbconvert
 
-    text = nbformat.writes(notebook)
-    key = hashlib.sha256(f"{nbconvert.__version__}\n{text}".encode()).hexdigest()[:16]
+    key = "\n".join([nbconvert.__version__, text, *figures])
+    key = hashlib.sha256(key.encode()).hexdigest()[:16]
     cached = VIEWS_DIR / f"{key}.html"
     if cached.exists():
         return cached.read_text(encoding="utf-8")
     notebook = copy.deepcopy(notebook)
+    paths = iter(figures)
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
-            if "image/gif" in output.get("data", {}):  # no GIF renderer in nbconvert
-                output.data = {"text/html": f'<img src="data:image/gif;base64,'
-                                            f'{output.data["image/gif"]}">'}
+            data = output.get("data", {})
+            if "image/gif" in data:  # no GIF renderer in nbconvert
+                output.data = {"text/html": f'<img src="{VIEW_ROOT}{next(paths)}">'}
+            elif "image/png" in data:  # how nbconvert's templates link extracted images
+                output.metadata["filenames"] = {"image/png": VIEW_ROOT + next(paths)}
     global _exporter
     if _exporter is None:  # loading the templates costs more than rendering
         _exporter = nbconvert.HTMLExporter(template_name="basic")
@@ -288,8 +314,8 @@ def on_page_content(html, page, config, files):
     stem = _view_stem(page)
     if stem is None or stem not in _notebooks:
         return html
-    notebook, alts = _notebooks[stem]
-    view = _nbconvert_html(notebook)
+    notebook, text, alts, figures = _notebooks[stem]
+    view = _nbconvert_html(notebook, text, figures)
     to_root = _to_root(page.url)
     # Headings: nbconvert's ids drop Hangul (id="") and repeat; the page's
     # own table of contents is the chapter's.
@@ -306,8 +332,8 @@ def on_page_content(html, page, config, files):
     # Each figure gets the alt text the chapter page gives it (nbconvert's is
     # "No description has been provided for this image").
     alts = iter(alts)
-    view = re.sub(r'<img (?:alt="[^"]*" )?src="data:',
-                  lambda m: f'<img alt="{html_lib.escape(next(alts, ""))}" src="data:', view)
+    view = re.sub(rf'<img (?:alt="[^"]*" )?src="{VIEW_ROOT}',
+                  lambda m: f'<img alt="{html_lib.escape(next(alts, ""))}" src="{to_root}', view)
     # Links to the published site become links within this site.
     if config.site_url:
         view = view.replace(f'href="{config.site_url}', f'href="{to_root}')

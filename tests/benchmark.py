@@ -73,9 +73,13 @@ def main() -> None:
     rows.append(("Rebuild after editing one snippet (why_spikes.py)", edited, snippets_line(log)))
 
     config = (project / "mkdocs.yml").read_text()
-    (project / "render-only.yml").write_text(config.replace("  - hooks/run_snippets.py\n", ""))
+    # Both hooks off: the notebooks hook needs the snippet results. (Its 18
+    # notebook-view pages are then missing from this build.)
+    (project / "render-only.yml").write_text(config.replace("  - hooks/run_snippets.py\n", "")
+                                             .replace("  - hooks/notebooks.py\n", ""))
     render, _ = build(project, "render-only.yml", strict=False)
-    rows.append(("MkDocs rendering alone (snippet hook off)", render, ""))
+    rows.append(("MkDocs rendering alone (snippet and notebook hooks off)", render,
+                 "no notebooks or notebook views"))
 
     latest = {}  # the newest result of each snippet (older versions are kept for undo)
     for result in sorted((project / ".cache" / "snippets").glob("*/result.json"),

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 
 from helpers import (LANGUAGES, ROOT, SITE_PATH, built_page, code_blocks, image_alts,
-                     korean_pages, page_url, python_blocks)
+                     image_sources, korean_pages, page_url, python_blocks)
 from snippet_runner import data_root
 
 MKDOCS_YML = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
@@ -131,11 +131,14 @@ def test_notebook_view_shows_the_notebook(site, visit):
     shown = re.findall(r'<div class="output_subarea output_stream output_stdout output_text">\s*'
                        r"<pre>(.*?)</pre>", text, flags=re.DOTALL)
     assert [html.unescape(s).strip("\n") for s in shown] == [p.strip("\n") for p in printed]
-    # Every figure, with the alt text the chapter page gives it.
-    images = re.findall(r'<img alt="([^"]*)" src="data:image/(?:png|gif);base64,', text)
-    assert len(images) == text.count("<img ")
-    assert [html.unescape(a) for a in images] == [
-        a for a in image_alts(page) if a]  # the chapter's figures, same order
+    # Every figure: the chapter page's own file (not a base64 copy), in the
+    # same order, with the alt text the chapter page gives it.
+    images = re.findall(r'<img alt="([^"]*)" src="([^"]+)"', text)
+    assert len(images) == text.count("<img ") and "data:image" not in text
+    shown = [(view.parent / src).resolve() for _, src in images]
+    assert shown == [(page.parent / src).resolve() for src in image_sources(page)]
+    assert all(path.is_file() for path in shown)
+    assert [html.unescape(a) for a, _ in images] == image_alts(page)
     # The prose: headings without nbconvert's broken Hangul anchors, math left
     # for KaTeX, links kept inside this site rather than the published one.
     assert text.count("<h1") == 1
