@@ -14,9 +14,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 LANGUAGES = {"ko": "", "en": "en/"}  # language -> URL prefix
+
+
+def mkdocs_setting(key: str, default: str | None = None) -> str | None:
+    """A top-level scalar of mkdocs.yml (site_url, repo_url, remote_branch ...)."""
+    match = re.search(rf"^{key}: (\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"),
+                      re.MULTILINE)
+    return match[1] if match else default
+
+
 # The path part of site_url: where the site is published, e.g. "/spike-encoding/".
-SITE_PATH = "/" + re.search(r"^site_url: https?://[^/]+/(.*)$",
-                            (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.MULTILINE).group(1)
+SITE_PATH = "/" + mkdocs_setting("site_url").split("/", 3)[3]
 INCLUDE = re.compile(r'^\s*--8<--\s+"([^":]+):([\w-]+)"\s*$', re.MULTILINE)
 
 
@@ -117,3 +125,23 @@ def image_alts(page: Path) -> list[str]:
     text = page.read_text(encoding="utf-8")
     article = text[text.find("<article"):text.find("</article>")]
     return [html.unescape(s) for s in re.findall(r'<img [^>]*alt="([^"]*)"', article)]
+
+
+def exercise_solutions(page: Path, snippet: str) -> list[str]:
+    """Check that a page ends with three exercises, each an H3 whose worked
+    solution is a collapsed block including the snippet's exercise_N section
+    (and no code in the question); return the three solutions' text."""
+    text = page.read_text(encoding="utf-8")
+    assert re.findall(r"^## .*\{ #([\w-]+) \}$", text, re.M)[-1] == "exercises"
+    tail = text[text.index("{ #exercises }"):]
+    label = "Solution" if page.name.endswith(".en.md") else "풀이"
+    parts = re.split(r"^### .*\{ #exercise-\d \}$", tail, flags=re.M)[1:]
+    assert len(parts) == 3
+    solutions = []
+    for k, part in enumerate(parts, 1):
+        question, _, solution = part.partition(f'??? success "{label}"')
+        assert solution, f"exercise {k} has no collapsed solution"
+        assert "--8<--" not in question  # the code is only in the solution
+        assert f'    ```python\n    --8<-- "{snippet}:exercise_{k}"\n    ```' in solution
+        solutions.append(solution)
+    return solutions

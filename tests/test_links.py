@@ -9,11 +9,10 @@ from collections import defaultdict
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from helpers import ROOT, SITE_PATH
+from helpers import SITE_PATH, mkdocs_setting
 
 # Every external link a reader can follow, and where it comes from.
-REPO_URL = re.search(r"^repo_url: (\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"),
-                     re.MULTILINE)[1]
+REPO_URL = mkdocs_setting("repo_url")
 EXTERNAL_LINKS = {
     "https://snntorch.readthedocs.io/",            # home page, both languages
     "https://squidfunk.github.io/mkdocs-material/",  # Material's "Made with" footer

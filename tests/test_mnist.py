@@ -21,6 +21,7 @@ from torchvision import datasets, transforms
 from snntorch import spikegen, utils
 
 from snippet_runner import MNIST_MODE, ROOT, SNIPPETS_DIR, data_root, parse_sections
+from helpers import exercise_solutions
 
 FULL = MNIST_MODE == "full"
 TRAIN_SIZE = 60_000 if FULL else 8_000
@@ -436,13 +437,4 @@ def test_exercise_3_own_generator_ignores_global_random_numbers(run):
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_exercises_end_the_page_with_collapsed_solutions(page):
-    text = page.read_text(encoding="utf-8")
-    assert re.findall(r"^## .*\{ #([\w-]+) \}$", text, re.M)[-1] == "exercises"
-    tail = text[text.index("{ #exercises }"):]
-    label = "Solution" if page.name.endswith(".en.md") else "풀이"
-    parts = re.split(r"^### .*\{ #exercise-\d \}$", tail, flags=re.M)[1:]
-    assert len(parts) == 3
-    for k, part in enumerate(parts, 1):
-        question, _, solution = part.partition(f'??? success "{label}"')
-        assert solution and "--8<--" not in question
-        assert f'    ```python\n    --8<-- "mnist.py:exercise_{k}"\n    ```' in solution
+    exercise_solutions(page, "mnist.py")

@@ -14,15 +14,14 @@ from urllib.parse import urljoin, urlsplit
 import nbformat
 import pytest
 
-from helpers import (LANGUAGES, ROOT, SITE_PATH, built_page, code_blocks, image_alts,
-                     image_sources, korean_pages, page_url, python_blocks)
+from helpers import (LANGUAGES, SITE_PATH, built_page, code_blocks, image_alts,
+                     image_sources, korean_pages, mkdocs_setting, page_url, python_blocks)
 from snippet_runner import data_root
 
-MKDOCS_YML = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-SITE_URL = re.search(r"^site_url: (\S+)", MKDOCS_YML, re.MULTILINE)[1]
-REPO_URL = re.search(r"^repo_url: (\S+)", MKDOCS_YML, re.MULTILINE)[1]
+SITE_URL = mkdocs_setting("site_url")
+REPO_URL = mkdocs_setting("repo_url")
 # Where `mkdocs gh-deploy` publishes: MkDocs' remote_branch, gh-pages unless set.
-PUBLISHED_BRANCH = (re.search(r"^remote_branch: (\S+)", MKDOCS_YML, re.MULTILINE) or [None, "gh-pages"])[1]
+PUBLISHED_BRANCH = mkdocs_setting("remote_branch", "gh-pages")
 CHAPTERS = [md for md in korean_pages() if '--8<-- "' in md.read_text(encoding="utf-8")]
 VISITS = [(md, lang) for md in CHAPTERS for lang in LANGUAGES]
 

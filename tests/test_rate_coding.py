@@ -7,6 +7,7 @@ import math
 import pytest
 import torch
 from PIL import Image
+from helpers import DOCS, exercise_solutions
 
 
 @pytest.fixture(scope="module")
@@ -211,18 +212,6 @@ def test_exercise_3_inverted_images_cost_many_more_spikes(run):
 
 @pytest.mark.parametrize("page", ["rate-coding.md", "rate-coding.en.md"])
 def test_exercises_end_the_page_with_collapsed_solutions(page):
-    import re
-    from pathlib import Path
-
-    text = (Path(__file__).resolve().parent.parent / "docs" / page).read_text(encoding="utf-8")
-    assert re.findall(r"^## .*\{ #([\w-]+) \}$", text, re.M)[-1] == "exercises"
-    tail = text[text.index("{ #exercises }"):]
-    label = "Solution" if page.endswith(".en.md") else "풀이"
-    parts = re.split(r"^### .*\{ #exercise-\d \}$", tail, flags=re.M)[1:]
-    assert len(parts) == 3
-    for k, part in enumerate(parts, 1):
-        question, _, solution = part.partition(f'??? success "{label}"')
-        assert solution and "--8<--" not in question
-        assert f'    ```python\n    --8<-- "rate_coding.py:exercise_{k}"\n    ```' in solution
+    solutions = exercise_solutions(DOCS / page, "rate_coding.py")
     # the figure of exercise 2 is shown inside its solution
-    assert "](figures/rate_coding/exercise_2.png)" in parts[1].partition(f'??? success "{label}"')[2]
+    assert "](figures/rate_coding/exercise_2.png)" in solutions[1]

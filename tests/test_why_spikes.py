@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from helpers import exercise_solutions
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = {"ko": ROOT / "docs" / "why-spikes.md", "en": ROOT / "docs" / "why-spikes.en.md"}
@@ -363,15 +364,4 @@ def test_exercise_3_real_changes_survive_a_higher_threshold(run_snippet):
 
 @pytest.mark.parametrize("lang", PAGES)
 def test_exercises_end_the_page_with_collapsed_solutions(lang):
-    text = _page(lang)
-    h2 = re.findall(r"^## .*\{ #([\w-]+) \}$", text, re.M)
-    assert h2[-1] == "exercises"
-    tail = text[text.index("{ #exercises }"):]
-    label = "풀이" if lang == "ko" else "Solution"
-    parts = re.split(r"^### .*\{ #exercise-\d \}$", tail, flags=re.M)[1:]
-    assert len(parts) == 3
-    for k, part in enumerate(parts, 1):
-        question, _, solution = part.partition(f'??? success "{label}"')
-        assert solution, f"exercise {k} has no collapsed solution"
-        assert "--8<--" not in question  # the code is only in the solution
-        assert f'    --8<-- "why_spikes.py:exercise_{k}"' in solution
+    exercise_solutions(PAGES[lang], "why_spikes.py")
