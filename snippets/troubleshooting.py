@@ -195,6 +195,19 @@ for options in ({"num_steps": 13},
     print(f"{options}\n  spikes per step: {per_step}")
 # --8<-- [end:latency_steps]
 
+# --8<-- [start:latency_background]
+# Where the background (0, below the threshold) fires, with 100 steps
+for options in ({}, {"tau": 5}, {"linear": True}, {"normalize": True},
+                {"normalize": True, "linear": True}):
+    spikes = spikegen.latency(image, num_steps=100, **options)
+    step = spikes[:, 0, 0, 0].nonzero().item()  # top-left pixel: background
+    print(f"{options}: step {step}")
+
+# normalize=True, linear=True again, with 10 steps instead of 100
+spikes = spikegen.latency(image, num_steps=10, normalize=True, linear=True)
+print(f"num_steps=10: step {spikes[:, 0, 0, 0].nonzero().item()}")
+# --8<-- [end:latency_background]
+
 # --8<-- [start:exercise_1]
 from torch.utils.data import DataLoader
 

@@ -576,6 +576,59 @@ def test_below_threshold_fires_at_12_not_at_the_final_step(image):
     assert spikegen.latency(image, num_steps=100, tau=5)[58][background].all()
 
 
+BACKGROUND_OPTIONS = ({}, {"tau": 5}, {"linear": True}, {"normalize": True},
+                      {"normalize": True, "linear": True})
+
+
+def _background_step(image, **kwargs) -> int:
+    """The one time step at which the background pixels fire (all of them)."""
+    spikes = spikegen.latency(image, **kwargs)
+    background = (image == 0).expand_as(spikes)
+    steps = spikes.mul(background).sum(dim=(1, 2, 3)).nonzero().flatten().tolist()
+    assert len(steps) == 1
+    return steps[0]
+
+
+def test_background_lands_where_the_settings_put_it(image):
+    """The page's list: 12 (58) with the log code and normalize=False, whatever
+    num_steps; 1 with linear alone; the last step with normalize; T-2 with
+    normalize and linear at T=100, but the last step again for T <= 51."""
+    for num_steps in (13, 20, 100, 300):
+        assert _background_step(image, num_steps=num_steps) == 12
+        assert _background_step(image, num_steps=num_steps, linear=True) == 1
+    for num_steps in (59, 100, 300):
+        assert _background_step(image, num_steps=num_steps, tau=5) == 58
+    for num_steps in (2, 10, 100, 300):
+        assert _background_step(image, num_steps=num_steps, normalize=True) == num_steps - 1
+    both = {T: _background_step(image, num_steps=T, normalize=True, linear=True)
+            for T in range(2, 101)}
+    assert both[100] == 98 and 99 * 0.99 == pytest.approx(98.01)
+    assert all(both[T] == T - 1 for T in range(2, 52))
+    assert all(both[T] == T - 2 for T in range(52, 101))
+    # the docstring's claim, for the record
+    doc = " ".join(inspect.getdoc(spikegen.latency).split())
+    assert "below the threhold will fire at the final time step" in doc
+
+
+def test_snippet_prints_where_the_background_lands(fresh, image):
+    expected = [f"{options}: step {_background_step(image, num_steps=100, **options)}"
+                for options in BACKGROUND_OPTIONS]
+    expected.append("num_steps=10: step "
+                    f"{_background_step(image, num_steps=10, normalize=True, linear=True)}")
+    assert fresh.out("latency_background").splitlines() == expected
+    assert [line.rsplit(" ", 1)[1] for line in expected] == ["12", "58", "1", "99", "98", "9"]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_page_states_the_condition_of_step_12(page):
+    text = page.read_text(encoding="utf-8").split("{ #latency-num-steps }")[1]
+    text = text.split("{ #exercises }")[0]
+    for claim in ("`linear=False`", "`normalize=False`", "`linear=True`", "`normalize=True`",
+                  "`normalize=True, linear=True`", "99", "98", "98.01", "$T-2$", "$T-1$",
+                  "51", "12", "58"):
+        assert claim in text, claim
+
+
 def test_other_fixes_normalize_smaller_tau_bypass(image):
     background = image == 0
     ink = int((image >= 0.01).sum())
