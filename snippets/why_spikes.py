@@ -75,6 +75,11 @@ events[change <= -0.1] = -1
 print(f"signal every step: {int(every_step.sum())} spikes")
 print(f"signal changes:    {int(events.abs().sum())} events")
 
+# An event only says "changed by at least 0.1", not by how much:
+# adding the events up to the first brightness does not give the last one.
+rebuilt = brightness[0] + 0.1 * events.sum()
+print(f"last brightness {brightness[-1]:.1f}, rebuilt from events {rebuilt:.1f}")
+
 fig, axes = plt.subplots(3, 1, figsize=(8, 4), sharex=True)
 axes[0].plot(brightness, color="tab:orange", drawstyle="steps-post")
 axes[0].set_ylabel("input")

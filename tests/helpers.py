@@ -43,6 +43,29 @@ def included_code(md: Path) -> list[str]:
     return [code[key] for key in includes(md)]
 
 
+def nav_pages() -> list[Path]:
+    """The pages in the order of mkdocs.yml's nav (the reading order)."""
+    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").split("\nnav:\n")[1].split("\n\n")[0]
+    return [DOCS / name for name in re.findall(r"^  - (?:[^:\n]+: )?(\S+\.md)$", nav, re.MULTILINE)]
+
+
+def prose(markdown: str) -> str:
+    """What a page says in words: Markdown without code (fenced or inline),
+    math, link targets, HTML tags and comments. Line breaks are kept, so line
+    numbers still match the file."""
+    def blank(match: re.Match) -> str:
+        return "\n" * match.group(0).count("\n")
+
+    text = re.sub(r"^([ \t]*)(`{3,}|~{3,}).*?^\1\2[ \t]*$", blank, markdown, flags=re.M | re.S)
+    text = re.sub(r"<!--.*?-->", blank, text, flags=re.S)
+    text = re.sub(r"\$\$.*?\$\$", blank, text, flags=re.S)
+    text = re.sub(r"\$[^$\n]+\$", " ", text)
+    text = re.sub(r"`[^`\n]+`", " ", text)
+    text = re.sub(r"\]\([^)\s]*\)", "]", text)  # [text](target) -> [text]
+    text = re.sub(r"\{ #[\w-]+ \}", "", text)
+    return re.sub(r"</?[a-z][^>\n]*>", " ", text)
+
+
 def korean_pages() -> list[Path]:
     """The Korean (default-language) pages: docs/**/page.md without a suffix."""
     return sorted(p for p in DOCS.rglob("*.md") if not re.search(r"\.[a-z]{2}\.md$", p.name))

@@ -9,7 +9,7 @@ import pytest
 
 from helpers import (DOCS, INCLUDE, LANGUAGES, ROOT, SITE_PATH, built_page, code_blocks,
                      heading_ids, image_alts, image_sources, included_code, includes,
-                     korean_pages)
+                     korean_pages, nav_pages)
 from snippet_runner import SNIPPETS_DIR, parse_sections
 
 PAGES = korean_pages()
@@ -187,14 +187,9 @@ def test_snippet_lines_fit_a_code_block_without_scrolling(snippet):
     assert not long, f"lines over 79 characters scroll sideways on the page: {long}"
 
 
-def _nav_order() -> list[str]:
-    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").split("\nnav:\n")[1].split("\n\n")[0]
-    return re.findall(r"^  - (?:[^:\n]+: )?(\S+\.md)$", nav, re.MULTILINE)
-
-
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_previous_and_next_links_walk_through_every_chapter(site, language):
-    order = [DOCS / name for name in _nav_order()]
+    order = nav_pages()
     assert sorted(order) == sorted(PAGES), "nav and docs/ disagree"
     for index, md in enumerate(order):
         page = built_page(site.path, md, language)

@@ -169,6 +169,29 @@ def test_changes_give_two_events_every_step_gives_dozens(run_snippet):
     assert run.files("suppression") == ["suppression.png"]
 
 
+def test_adding_the_events_up_does_not_recover_the_brightness(run_snippet):
+    """"a rise of 0.4 and a drop of 0.7 are one spike each": 0.1 per spike
+    added to the first brightness ends at 0.5, not at the last one (0.2)."""
+    run = run_snippet("why_spikes.py")
+    b, events, rebuilt = run.ns["brightness"], run.ns["events"], run.ns["rebuilt"]
+    assert abs(float(b[40] - b[39]) - 0.4) < 1e-6 and abs(float(b[70] - b[69]) + 0.7) < 1e-6
+    assert float(rebuilt) == float(b[0]) == 0.5
+    assert abs(float(rebuilt - b[-1])) > 0.25
+    assert "last brightness 0.2, rebuilt from events 0.5" in run.out("suppression")
+    # Compared with the value at the last spike instead, the same threshold
+    # gives one spike per 0.1 of change, and adding them up does recover it.
+    reference, spikes = float(b[0]), []
+    for value in b.tolist():
+        step = 0
+        while value - reference >= 0.1 - 1e-6:
+            reference, step = reference + 0.1, step + 1
+        while reference - value >= 0.1 - 1e-6:
+            reference, step = reference - 0.1, step - 1
+        spikes.append(step)
+    assert sum(abs(s) for s in spikes) == 4 + 7
+    assert abs(float(b[0]) + 0.1 * sum(spikes) - float(b[-1])) < 1e-6
+
+
 def test_every_step_spikes_keep_coming_and_track_brightness(run_snippet):
     e = run_snippet("why_spikes.py").ns["every_step"]
     # "keeps firing even while the input holds still": spikes in every flat stretch
@@ -184,7 +207,7 @@ def test_spikegen_delta_applies_the_same_rule(run_snippet):
     b, events = ns["brightness"], ns["events"]
     same = spikegen.delta(b, threshold=0.1, padding=True, off_spike=True)
     assert torch.equal(same, events)
-    # "leave out padding=True ... an extra on event at step 0"
+    # "leave out padding=True ... an extra on-spike at step 0"
     unpadded = spikegen.delta(b, threshold=0.1, off_spike=True)
     assert unpadded[0] == 1
     assert torch.equal(unpadded[1:], events[1:])
