@@ -225,3 +225,27 @@ def test_search_finds_the_page_in_each_language(browser, server, language, query
                           ".map(a => a.href.split('?')[0])")
     page.close()
     assert hrefs and hrefs[0] == f"{server}{expected}", hrefs[:3]
+
+
+@pytest.mark.parametrize("language,width", [("ko", 1280), ("en", 1280), ("ko", 390)])
+def test_a_glossary_term_shows_its_meaning_on_hover_or_tap(browser, server, language, width):
+    """The glossary tooltips (hooks/glossary_tooltips.py) are drawn by
+    Material: hovering with a mouse, or tapping on a phone, shows the title."""
+    phone = width < 600
+    context = browser.new_context(viewport={"width": width, "height": 844},
+                                  is_mobile=phone, has_touch=phone)
+    page = context.new_page()
+    page.goto(f"{server}{LANGUAGES[language]}rate-coding/", wait_until="networkidle")
+    term = page.locator("article abbr", has_text="베르누이 시행" if language == "ko"
+                        else "Bernoulli trial").first
+    term.scroll_into_view_if_needed()
+    title = page.evaluate("(el) => el.getAttribute('title') || "
+                          "document.getElementById(el.getAttribute('aria-describedby'))"
+                          ".innerText", term.element_handle())
+    term.tap() if phone else term.hover()
+    tooltip = page.locator(".md-tooltip2--active[role=tooltip]")
+    tooltip.wait_for(timeout=5000)
+    shown = tooltip.inner_text()
+    context.close()
+    assert shown.strip() == title.strip()
+    assert shown.startswith("Bernoulli trial: " if language == "ko" else "A single random trial")
