@@ -78,7 +78,8 @@ print(f"signal changes:    {int(events.abs().sum())} events")
 # An event only says "changed by at least 0.1", not by how much:
 # adding the events up to the first brightness does not give the last one.
 rebuilt = brightness[0] + 0.1 * events.sum()
-print(f"last brightness {brightness[-1]:.1f}, rebuilt from events {rebuilt:.1f}")
+print(f"last brightness {brightness[-1]:.1f}, "
+      f"rebuilt from events {rebuilt:.1f}")
 
 fig, axes = plt.subplots(3, 1, figsize=(8, 4), sharex=True)
 axes[0].plot(brightness, color="tab:orange", drawstyle="steps-post")
