@@ -92,6 +92,23 @@ train_set, val_set = random_split(mnist_train, [0.9, 0.1])
 print(len(train_set), len(val_set))
 # --8<-- [end:subset]
 
+# --8<-- [start:byte_data]
+raw = mnist_train.data[0]  # the first image as stored, no transform
+try:
+    spikegen.rate(raw, num_steps=100)
+except NotImplementedError as err:
+    print(f"{type(err).__name__}: {err}")
+print(raw.dtype, raw.min().item(), raw.max().item())
+
+# Fix 1: index the dataset, so that its transform (ToTensor) runs
+print(mnist_train[0][0].dtype, mnist_train[0][0].max().item())
+
+# Fix 2: scale the bytes to [0, 1] yourself, as ToTensor() does
+scaled = raw.float() / 255
+print(torch.equal(scaled, mnist_train[0][0][0]))
+print(spikegen.rate(scaled, num_steps=100).shape)
+# --8<-- [end:byte_data]
+
 # --8<-- [start:ffmpeg]
 import tempfile
 import matplotlib.pyplot as plt
@@ -154,6 +171,41 @@ for ax in axes:
 plt.tight_layout()
 plt.show()
 # --8<-- [end:raster_fix]
+
+# --8<-- [start:raster_silent]
+idx = 0  # the top-left pixel: background in every MNIST digit
+
+fig, ax = plt.subplots(figsize=(8, 1.2))
+splt.raster(spike_flat[:, idx].unsqueeze(1), ax, s=100, c="black",
+            marker="|")
+ax.set_title(f"input neuron {idx}")
+ax.set_xlabel("time step")
+ax.set_yticks([])
+print(f"spikes of neuron {idx}: {int(spike_flat[:, idx].sum())}")
+print(f"x-axis from {ax.get_xlim()[0]:.3f} to {ax.get_xlim()[1]:.3f}")
+plt.show()
+# --8<-- [end:raster_silent]
+
+# --8<-- [start:raster_silent_fix]
+counts = spike_flat.sum(dim=0)  # spikes per neuron, over all the steps
+print(f"neurons that never spike: {int((counts == 0).sum())} "
+      f"of {len(counts)}")
+print(f"neuron {idx}: row {idx // 28}, column {idx % 28}, "
+      f"intensity {image.flatten()[idx]:.2f}")
+
+# Pick a neuron that spikes, but not at every step
+idx = int((counts - num_steps / 2).abs().argmin())
+print(f"neuron {idx}: {int(counts[idx])} spikes in {num_steps} steps")
+
+fig, ax = plt.subplots(figsize=(8, 1.2))
+splt.raster(spike_flat[:, idx].unsqueeze(1), ax, s=100, c="black",
+            marker="|")
+ax.set_xlim(-0.5, num_steps - 0.5)  # the whole time axis, silent steps too
+ax.set_title(f"input neuron {idx}")
+ax.set_xlabel("time step")
+ax.set_yticks([])
+plt.show()
+# --8<-- [end:raster_silent_fix]
 
 # --8<-- [start:latency_range]
 normalize = transforms.Normalize((0.1307,), (0.3081,))
@@ -230,25 +282,14 @@ plt.close(fig)
 # --8<-- [end:exercise_1]
 
 # --8<-- [start:exercise_2]
-raw = mnist_train.data[0]  # the first image as stored, no transform
-try:
-    spikegen.rate(raw, num_steps=100)
-except NotImplementedError as err:
-    print(f"{type(err).__name__}: {err}")
-print(raw.dtype, raw.min().item(), raw.max().item())
-
-# Not a fix: float() silences the error, but 255 is clamped to 1
 ink = raw > 0  # pixels of the digit
-wrong = spikegen.rate(raw.float(), num_steps=100)
-print(f"float(): ink fires on {wrong.mean(dim=0)[ink].mean():.0%} "
+wrong = spikegen.rate(raw.float(), num_steps=100)  # no error any more
+print(f"float():       ink fires on {wrong.mean(dim=0)[ink].mean():.0%} "
       f"of the steps")
 
-# The fix: scale to [0, 1] as ToTensor() does (or use mnist_train[0])
-scaled = raw / 255
-fixed = spikegen.rate(scaled, num_steps=100)
-print(f"/ 255:   ink fires on {fixed.mean(dim=0)[ink].mean():.0%} "
+fixed = spikegen.rate(scaled, num_steps=100)  # scaled = raw.float() / 255
+print(f"float() / 255: ink fires on {fixed.mean(dim=0)[ink].mean():.0%} "
       f"of the steps, mean ink intensity {scaled[ink].mean():.2f}")
-print(torch.equal(scaled, mnist_train[0][0][0]))
 # --8<-- [end:exercise_2]
 
 # --8<-- [start:exercise_3]

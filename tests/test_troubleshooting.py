@@ -680,11 +680,15 @@ def test_table_quotes_real_messages_and_links_to_their_sections(page, fresh, rea
     real = "\n".join([shown, really_missing_pandas, without_ffmpeg["save"],
                       without_ffmpeg["video"]])
     rows = _table_messages(page)
-    assert len(rows) == 10
+    assert len(rows) == 11
     ids = re.findall(r"\{ #([a-z0-9-]+) \}", page.read_text(encoding="utf-8"))
     for quoted, anchor in rows:
         assert re.search(rf"^{re.escape(quoted)}", real, re.MULTILINE), quoted
         assert anchor in ids, anchor
+    # a symptom without an error message has its own row, in words
+    symptom = re.findall(r"^\| [^`|][^|]*−0\.055[^|]*0\.055[^|]* \| \[[^\]]+\]\(#raster-silent\) \|$",
+                         page.read_text(encoding="utf-8"), re.MULTILINE)
+    assert len(symptom) == 1
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
@@ -696,17 +700,21 @@ def test_page_includes_every_section_in_order(page):
 def test_pages_have_the_same_heading_ids():
     ids = [re.findall(r"^#{2,3} .+ \{ #([a-z0-9-]+) \}$", p.read_text(encoding="utf-8"),
                       re.MULTILINE) for p in PAGES]
-    assert ids[0] == ids[1] and len(ids[0]) == 12 + 4  # + exercises and its three
+    assert ids[0] == ids[1] and len(ids[0]) == 14 + 4  # + exercises and its three
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_page_links_shows_figures_and_states_numbers(page):
     text = page.read_text(encoding="utf-8")
     for link in ("(mnist.md#install)", "(mnist.md#subset)", "(rate-coding.md#animation)",
-                 "(rate-coding.md#raster-plot)", "(latency-coding.md)", "(glossary.md)"):
+                 "(rate-coding.md#raster-plot)", "(latency-coding.md)", "(glossary.md)",
+                 "(visualization.md#raster-single)",
+                 "(https://github.com/jeshraghian/snntorch/issues/294)"):
         assert link in text, link
     for figure in ("figures/troubleshooting/spike_mnist.gif",
-                   "figures/troubleshooting/raster_fix.png"):
+                   "figures/troubleshooting/raster_fix.png",
+                   "figures/troubleshooting/raster_silent.png",
+                   "figures/troubleshooting/raster_silent_fix.png"):
         assert f"]({figure})" in text
     for number in ("`8000`", "`60000`", "11.51", "13", "59", "58", "`tau=0.5`", "127.0.0.1"):
         assert number in text, number
@@ -725,8 +733,8 @@ def _exercise_messages(page: Path) -> list[str]:
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_exercises_quote_the_messages_their_solutions_print(page, fresh):
     quoted = _exercise_messages(page)
-    assert len(quoted) == 3
-    for section, line in zip(("exercise_1", "exercise_2", "exercise_3"), quoted):
+    assert len(quoted) == 2  # exercise 2 starts from a result, not an error
+    for section, line in zip(("exercise_1", "exercise_3"), quoted):
         assert line in fresh.out(section).splitlines(), (section, line)
     # each exercise sits under its own heading, its solution in a collapsed block
     text = page.read_text(encoding="utf-8")
@@ -799,8 +807,9 @@ Z_TS = 5  # standard errors allowed for a random quantity
 BYTE_ERROR = "NotImplementedError: \"bernoulli_tensor_cpu_p_\" not implemented for 'Byte'"
 
 
-def test_exercise_2_raw_bytes_error_comes_from_torch_bernoulli(run, fresh):
+def test_byte_error_comes_from_torch_bernoulli_on_raw_uint8(run, fresh):
     raw = run.ns["raw"]
+    assert torch.equal(raw, run.ns["mnist_train"].data[0])
     assert raw.dtype == torch.uint8 and (raw.min(), raw.max()) == (0, 255)
     with pytest.raises(NotImplementedError) as info:
         torch.bernoulli(raw)
@@ -812,26 +821,92 @@ def test_exercise_2_raw_bytes_error_comes_from_torch_bernoulli(run, fresh):
     # latency refuses the same image with its range message instead
     assert message(_latency_error(raw, num_steps=100)) == (
         "Exception: Elements of ``data`` must be between [0, 1], but input is [0, 255]")
+    # the dataset's transform runs on indexing only; .float() / 255 is exactly ToTensor()
+    indexed = run.ns["mnist_train"][0][0]
+    assert indexed.dtype == torch.float32 and indexed.max() == 1
+    assert torch.equal(run.ns["scaled"], indexed[0])
+    assert torch.equal(run.ns["scaled"], TUTORIAL_TRANSFORM(Image.fromarray(raw.numpy()))[0])
+    assert fresh.out("byte_data").splitlines() == [
+        BYTE_ERROR, "torch.uint8 0 255", "torch.float32 1.0", "True", "torch.Size([100, 28, 28])"]
 
-    lines = fresh.out("exercise_2").splitlines()
-    assert lines[:3] == [BYTE_ERROR, "torch.uint8 0 255", "float(): ink fires on 100% of the steps"]
-    assert lines[-1] == "True"
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_byte_entry_links_the_exercise_and_the_latency_error(page):
+    text = page.read_text(encoding="utf-8").split("{ #byte-data }")[1].split("\n## ")[0]
+    for claim in ("`torch.uint8`", "`raw.float() / 255`", "`mnist_train[0]`", "`ToTensor()`",
+                  "`torch.bernoulli`", "(#exercise-2)", "(#latency-range)", "`[0, 255]`"):
+        assert claim in text, claim
 
 
 def test_exercise_2_float_fires_every_step_and_255_restores_brightness(run, fresh):
     raw, ink = run.ns["raw"], run.ns["ink"]
     wrong, fixed, scaled = run.ns["wrong"], run.ns["fixed"], run.ns["scaled"]
-    # float(): values up to 255 are clamped to 1, every ink pixel fires every step
+    assert torch.equal(ink, raw > 0)
+    # float(): values up to 255 are clamped to 1, every ink pixel fires every step,
+    # the faintest included
+    assert raw[ink].min() < 10
     assert wrong[:, ink].min() == 1 and wrong[:, ~ink].max() == 0
-    # the transform is applied on indexing only: / 255 is exactly ToTensor()
-    assert torch.equal(scaled, run.ns["mnist_train"][0][0][0])
-    assert torch.equal(scaled, TUTORIAL_TRANSFORM(Image.fromarray(raw.numpy()))[0])
     # the ink fires on a fraction of steps equal to its mean brightness
     trials = int(ink.sum()) * 100
     rate, brightness = fixed.mean(dim=0)[ink].mean().item(), scaled[ink].mean().item()
     assert abs(rate - brightness) < Z_TS * math.sqrt(0.25 / trials)
-    assert fresh.out("exercise_2").splitlines()[3] == (
-        f"/ 255:   ink fires on {rate:.0%} of the steps, mean ink intensity {brightness:.2f}")
+    assert fresh.out("exercise_2").splitlines() == [
+        "float():       ink fires on 100% of the steps",
+        f"float() / 255: ink fires on {rate:.0%} of the steps, "
+        f"mean ink intensity {brightness:.2f}"]
+
+
+# ---------------------------------------------------------------- empty raster
+
+def test_a_neuron_that_never_fires_gives_an_empty_plot_near_zero(run, fresh):
+    flat, image = run.ns["spike_flat"], run.ns["image"]
+    assert image.flatten()[0] == 0 and flat[:, 0].sum() == 0  # the corner is background
+    # in every training image of this dataset the corner pixel is 0
+    assert (run.ns["mnist_train"].data[:, 0, 0] == 0).all()
+    fig, ax = plt.subplots(figsize=(8, 1.2))
+    try:
+        dots = splt.raster(flat[:, 0].unsqueeze(1), ax, s=100, c="black", marker="|")
+        assert len(dots.get_offsets()) == 0
+        low, high = ax.get_xlim()
+        assert low == pytest.approx(-0.055) and high == pytest.approx(0.055)
+        fig.canvas.draw()
+        ticks = [t.get_position()[0] for t in ax.get_xticklabels()
+                 if low <= t.get_position()[0] <= high]
+        assert min(ticks) == pytest.approx(-0.04) and max(ticks) == pytest.approx(0.04)
+    finally:
+        plt.close(fig)
+    assert fresh.out("raster_silent") == "spikes of neuron 0: 0\nx-axis from -0.055 to 0.055\n"
+    assert fresh.files("raster_silent") == ["raster_silent.png"]
+
+
+def test_issue_294_neuron_210_is_row_7_column_14():
+    assert divmod(210, 28) == (7, 14)
+
+
+def test_the_fix_counts_picks_a_firing_neuron_and_shows_the_whole_time_axis(run, fresh):
+    flat, num_steps = run.ns["spike_flat"], run.ns["num_steps"]
+    counts = flat.sum(dim=0)
+    assert torch.equal(run.ns["counts"], counts)
+    silent = int((counts == 0).sum())
+    assert silent > len(counts) / 2  # "most neurons never fire"
+    idx = run.ns["idx"]
+    assert 0 < counts[idx] < num_steps
+    assert abs(counts[idx] - num_steps / 2) == (counts - num_steps / 2).abs().min()
+    fig, ax = plt.subplots(figsize=(8, 1.2))
+    try:
+        dots = splt.raster(flat[:, idx].unsqueeze(1), ax, s=100, c="black", marker="|")
+        ax.set_xlim(-0.5, num_steps - 0.5)
+        assert len(dots.get_offsets()) == counts[idx]
+    finally:
+        plt.close(fig)
+    # the build's own run draws its own spikes: check what it printed by its form
+    printed = fresh.out("raster_silent_fix").splitlines()
+    assert len(printed) == 3 and printed[1] == "neuron 0: row 0, column 0, intensity 0.00"
+    never = re.fullmatch(r"neurons that never spike: (\d+) of 784", printed[0])
+    assert never and int(never[1]) > 784 / 2
+    picked = re.fullmatch(r"neuron (\d+): (\d+) spikes in 50 steps", printed[2])
+    assert picked and 0 < int(picked[2]) < 50
+    assert fresh.files("raster_silent_fix") == ["raster_silent_fix.png"]
 
 
 def test_exercise_3_tau_from_the_spike_time(image, fresh):
@@ -878,7 +953,7 @@ def test_exercise_pages_state_the_derived_numbers(page):
                    f"{3 * late:.2f}", "`tau=3`", "36", "`tau=2.12`", "`tau=2.13`", "11.507",
                    "[50, 4, 1, 28, 28]", "[50, 784]", "[50, 3136]", "1567", "`100%`",
                    "(rate-coding.md#encode-mnist)", "(random-spike-trains.md#saturation)",
-                   "(#raster-shape)", "(#latency-range)", "(#latency-num-steps)"):
+                   "(#raster-shape)", "(#byte-data)", "(#latency-num-steps)"):
         assert number in text, number
     assert f"{late:.2f}" == "11.51" and f"{3 * late:.2f}" == "34.54"
     assert 1567 == 2 * 784 - 1
