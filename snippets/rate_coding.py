@@ -116,6 +116,26 @@ for ax in axes:
 plt.show()
 # --8<-- [end:gain]
 
+# --8<-- [start:offset]
+# P(spike) = clamp(gain * x + offset, 0, 1): formula against measurement
+x = torch.tensor([0.0, 0.25, 0.5, 0.75, 1.0])  # five pixel intensities
+for gain, offset in ((1, 0), (0.5, 0), (1, 0.2), (1, -0.2), (2, -0.5)):
+    prob = (gain * x + offset).clamp(0, 1)
+    rate = spikegen.rate(x, num_steps=10_000, gain=gain,
+                         offset=offset).mean(dim=0)
+    print(f"gain={gain:<3} offset={offset:<4}  P: "
+          + " ".join(f"{v:.2f}" for v in prob)
+          + "  measured: " + " ".join(f"{v:.2f}" for v in rate))
+
+# An offset on MNIST: the black background starts to fire
+spike_data_offset = spikegen.rate(data_it, num_steps=num_steps, offset=0.1)
+background = data_it == 0
+print(f"offset=0.1: background fires on "
+      f"{spike_data_offset.mean(dim=0)[background].mean():.3f} of the steps, "
+      f"{spike_data_offset.sum() / spike_data.sum():.2f} times the spikes "
+      f"of offset=0")
+# --8<-- [end:offset]
+
 # --8<-- [start:raster]
 # [100, 784]: one row per time step, one column per input neuron
 spike_data_sample2 = spike_data[:, 0].view(num_steps, -1)
@@ -163,6 +183,18 @@ for T in (1, 5, 10, 25, 50, 100):
     error = (rebuilt - data_it)[ink].abs().mean()
     print(f"first {T:3d} steps: mean error {error:.3f} per inked pixel")
 # --8<-- [end:cost]
+
+# --8<-- [start:debate]
+# A short glance: two pixels, 0.3 and 0.4 bright, over T steps
+repeats = 10_000
+for T in (10, 100):
+    faint = spikegen.rate(torch.full((repeats,), 0.3), num_steps=T).sum(0)
+    brighter = spikegen.rate(torch.full((repeats,), 0.4), num_steps=T).sum(0)
+    print(f"T={T:3d}: 0.3 gives {faint.mean():4.1f} ± {faint.std():3.1f} "
+          f"spikes (spread {faint.std() / faint.mean():.0%} of the mean); "
+          f"0.4 gives more in {(brighter > faint).float().mean():.0%} "
+          f"of the trials")
+# --8<-- [end:debate]
 
 # --8<-- [start:exercise_1]
 # Encode the same batch a second time

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 import torch
@@ -215,3 +216,138 @@ def test_exercises_end_the_page_with_collapsed_solutions(page):
     solutions = exercise_solutions(DOCS / page, "rate_coding.py")
     # the figure of exercise 2 is shown inside its solution
     assert "](figures/rate_coding/exercise_2.png)" in solutions[1]
+
+
+# ------------------------------------------------------------------ gain and offset
+
+def test_rate_computes_clamp_of_gain_times_x_plus_offset():
+    """The page's formula is exactly what spikegen.rate does: the same random
+    draws as torch.bernoulli on clamp(gain * x + offset, 0, 1)."""
+    import inspect
+
+    from snntorch import spikegen
+
+    x = torch.tensor([0.0, 0.1, 0.3, 0.5, 0.8, 1.0])
+    for gain, offset in ((1, 0), (0.25, 0), (2, 0), (1, 0.2), (1, -0.2), (2, -0.5), (0.5, 0.7)):
+        torch.manual_seed(3)
+        encoded = spikegen.rate(x, num_steps=40, gain=gain, offset=offset)
+        torch.manual_seed(3)
+        by_hand = torch.bernoulli((gain * x + offset).clamp(0, 1).repeat(40, 1))
+        assert torch.equal(encoded, by_hand), (gain, offset)
+    # the code itself: multiply, add, then rate_conv clamps to [0, 1]
+    source = inspect.getsource(spikegen.rate)
+    assert "* gain" in source and "+ offset" in source
+    assert "torch.clamp(data, min=0, max=1)" in inspect.getsource(spikegen.rate_conv)
+    assert inspect.signature(spikegen.rate).parameters["offset"].default == 0
+    assert inspect.signature(spikegen.rate).parameters["gain"].default == 1
+
+
+def test_time_var_input_ignores_gain_and_offset():
+    from snntorch import spikegen
+
+    frames = torch.rand(6, 5)
+    torch.manual_seed(4)
+    ignored = spikegen.rate(frames, time_var_input=True, gain=0.1, offset=0.5)
+    torch.manual_seed(4)
+    assert torch.equal(ignored, spikegen.rate_conv(frames))
+
+
+OFFSET_LINE = re.compile(r"gain=(\S+) +offset=(\S+) +P: ((?:\S+ ){4}\S+)  measured: ((?:\S+ ){4}\S+)")
+
+
+def test_offset_table_measured_rates_match_the_formula(run):
+    lines = run.out("offset").splitlines()
+    table = [OFFSET_LINE.fullmatch(line) for line in lines[:-1]]
+    assert len(table) == 5 and all(table)
+    x = torch.tensor([0.0, 0.25, 0.5, 0.75, 1.0])
+    settings = []
+    for match in table:
+        gain, offset = float(match[1]), float(match[2])
+        settings.append((gain, offset))
+        prob = (gain * x + offset).clamp(0, 1)
+        assert match[3].split() == [f"{v:.2f}" for v in prob]
+        for measured, p in zip(map(float, match[4].split()), prob.tolist()):
+            # 10,000 steps: 5 binomial std, plus the rounding to 2 decimals
+            assert abs(measured - p) <= 5 * math.sqrt(p * (1 - p) / 10_000) + 0.005
+    assert settings == [(1, 0), (0.5, 0), (1, 0.2), (1, -0.2), (2, -0.5)]
+    # the clipping the page points out
+    assert table[2][3].split()[-1] == "1.00"              # 1 + 0.2 -> 1
+    assert table[3][3].split()[0] == "0.00"               # 0 - 0.2 -> 0
+    assert table[4][3].split() == ["0.00", "0.00", "0.50", "1.00", "1.00"]
+
+
+def test_offset_makes_the_mnist_background_fire(run):
+    data, spikes = run.ns["data_it"], run.ns["spike_data_offset"]
+    background = data == 0
+    assert background.float().mean() > 0.5  # "the background covers most of the image"
+    rate = spikes.mean(dim=0)[background].mean().item()
+    trials = int(background.sum()) * run.ns["num_steps"]
+    assert abs(rate - 0.1) < 5 * math.sqrt(0.09 / trials)
+    ratio = (spikes.sum() / run.ns["spike_data"].sum()).item()
+    assert ratio > 1.5  # "far more spikes than offset=0"
+    expected = (data + 0.1).clamp(0, 1).sum() / data.sum()
+    assert abs(ratio - expected.item()) < 0.02
+    assert run.out("offset").splitlines()[-1] == (
+        f"offset=0.1: background fires on {rate:.3f} of the steps, "
+        f"{ratio:.2f} times the spikes of offset=0")
+
+
+# ------------------------------------------------------------------ the debate
+
+def _p_more(T: int, p_high: float, p_low: float) -> float:
+    """P(Binomial(T, p_high) > Binomial(T, p_low)), exactly."""
+    pmf = lambda p: [math.comb(T, k) * p ** k * (1 - p) ** (T - k) for k in range(T + 1)]
+    high, low = pmf(p_high), pmf(p_low)
+    return sum(high[i] * low[j] for i in range(T + 1) for j in range(i))
+
+
+DEBATE_LINE = re.compile(r"T= *(\d+): 0\.3 gives +(\S+) ± (\S+) spikes \(spread (\d+)% of the mean\); "
+                         r"0\.4 gives more in (\d+)% of the trials")
+
+
+def test_a_short_glance_cannot_tell_0_3_from_0_4(run):
+    lines = [DEBATE_LINE.fullmatch(line) for line in run.out("debate").splitlines()]
+    assert len(lines) == 2 and all(lines)
+    repeats = run.ns["repeats"]
+    for match, T in zip(lines, (10, 100)):
+        assert int(match[1]) == T
+        mean, std = float(match[2]), float(match[3])
+        assert abs(mean - 0.3 * T) < 5 * math.sqrt(0.21 * T / repeats) + 0.05
+        relative = math.sqrt(0.7 / (0.3 * T))
+        assert abs(int(match[4]) / 100 - relative) < 0.03
+        exact = _p_more(T, 0.4, 0.3)
+        assert abs(int(match[5]) / 100 - exact) < 5 * math.sqrt(0.25 / repeats) + 0.005
+    # the page's words: about half the mean and "six times out of ten" at T=10;
+    # 15% and "nine times out of ten" at T=100
+    assert round(math.sqrt(0.7 / 3), 2) == 0.48 and round(math.sqrt(0.7 / 30), 2) == 0.15
+    assert 0.55 < _p_more(10, 0.4, 0.3) < 0.65 and 0.88 < _p_more(100, 0.4, 0.3) < 0.95
+
+
+REFERENCES = {
+    "thorpe": ("Thorpe, S., Fize, D., & Marlot, C. (1996)", "*Nature*, 381(6582), 520–522",
+               "doi:10.1038/381520a0"),
+    "vinje": ("Vinje, W. E., & Gallant, J. L. (2000)", "*Science*, 287(5456), 1273–1276",
+              "doi:10.1126/science.287.5456.1273"),
+    "olshausen": ("Olshausen, B. A., & Field, D. J. (2004)",
+                  "*Current Opinion in Neurobiology*, 14(4), 481–487",
+                  "doi:10.1016/j.conb.2004.07.007"),
+    "eshraghian": ("Eshraghian, J. K., Ward, M., Neftci, E. O.", "*Proceedings of the IEEE*, 111(9), 1016–1054",
+                   "doi:10.1109/JPROC.2023.3308088"),
+}
+
+
+@pytest.mark.parametrize("page", ["rate-coding.md", "rate-coding.en.md"])
+def test_pages_state_the_formula_offset_and_debate_with_references(page):
+    text = (DOCS / page).read_text(encoding="utf-8")
+    assert r"\min\big(\max(\text{gain} \cdot X + \text{offset},\ 0),\ 1\big)" in text
+    for anchor in ("{ #offset }", "{ #debate }", "(#offset)", "(#exercise-2)"):
+        assert anchor in text, anchor
+    assert "`time_var_input=True`" in text.split("{ #offset }")[1].split("{ #raster-plot }")[0]
+    debate = text.split("{ #debate }")[1].split("{ #exercises }")[0]
+    for key, parts in REFERENCES.items():
+        assert f"[^{key}]" in debate and f"[^{key}]:" in debate, key
+        definition = re.search(rf"^\[\^{key}\]: (.+)$", debate, re.MULTILINE)[1]
+        for part in parts:
+            assert part in definition, (key, part)
+    for number in ("150", "250", "10 Hz", "15%", "0.48", "85%"):
+        assert number in debate, number
