@@ -32,6 +32,36 @@ def test_delta_compares_with_the_previous_step_using_greater_or_equal():
     assert "greater than the thresold" in spikegen.delta.__doc__
 
 
+def test_the_tutorials_example_cannot_tell_greater_from_greater_or_equal():
+    """snnTorch's Tutorial 1 says "greater than" first and "greater than or
+    equal to" after its example (data below, threshold=4); the page says the
+    example's changes are 6, 40 and 5, so both readings agree on it."""
+    data = torch.tensor([0.0, 1, 0, 2, 8, -20, 20, -5, 0, 1, 0])
+    change = torch.diff(data, prepend=torch.zeros(1))
+    on = spikegen.delta(data, threshold=4)
+    assert positions(on, 1) == [4, 6, 8]                  # "three on-spikes"
+    assert change[[4, 6, 8]].tolist() == [6, 40, 5]
+    assert torch.equal(on, (change > 4).float())          # strict: the same here
+    assert torch.equal(on, (change >= 4).float())
+    assert not (change == 4).any()
+    # the tutorial's printed tensor with off_spike=True
+    assert spikegen.delta(data, threshold=4, off_spike=True).tolist() == [
+        0, 0, 0, 0, 1, -1, 1, -1, 1, 0, 0]
+    # where they differ, the code follows >=
+    assert spikegen.delta(torch.tensor([0.0, 4.0]), threshold=4).tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("page", ["delta-modulation.md", "delta-modulation.en.md"])
+def test_page_quotes_both_descriptions_and_says_which_the_code_follows(page):
+    from helpers import DOCS
+
+    text = (DOCS / page).read_text(encoding="utf-8")
+    section = text.split("{ #equal-threshold }")[1].split("```python")[0]
+    for quoted in ("greater than", "positive and greater than the threshold",
+                   "greater than or equal to", "`>=`", "6, 40", "5"):
+        assert quoted in section, quoted
+
+
 def test_on_spikes_where_the_signal_rises_by_the_threshold(run):
     signal, threshold = run.ns["signal"], run.ns["threshold"]
     on = run.ns["on_spikes"]
