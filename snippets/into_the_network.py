@@ -228,28 +228,20 @@ print(f"delta on the RGB batch: {tuple(delta_rgb.shape)}; image 1 against "
 # --8<-- [end:rgb]
 
 # --8<-- [start:one_neuron]
-idx = 210  # the neuron snnTorch's Tutorial 1 picks
+idx = 210  # the neuron snnTorch's Tutorial 1 plots
 background = data_it.flatten(1)[:, idx] == 0
-print(f"pixel {idx} is background in {int(background.sum())} "
-      f"of {len(data_it)} images")
+spikes_idx = spk_in.flatten(2)[:, :, idx].sum(dim=0)  # one count per image
+print(f"pixel {idx}: background in {int(background.sum())} "
+      f"of {len(data_it)} images, no spikes in {int((spikes_idx == 0).sum())}")
 
-k = int(background.nonzero()[0])  # the first such image
-trains = spk_in[:, k].reshape(num_steps, -1)  # [100, 784]
-best = int((data_it[k].flatten() - 0.5).abs().argmin())  # a neuron that fires
-
-fig, axes = plt.subplots(2, 1, figsize=(8, 2.6))
-for ax, n in zip(axes, (idx, best)):
-    splt.raster(trains[:, n].unsqueeze(1), ax, s=100, c="black",
-                marker="|")
-    ax.set_title(f"image {k}, input neuron {n}: "
-                 f"{int(trains[:, n].sum())} spikes", fontsize=9)
-    ax.set_yticks([])
-print(f"neuron {idx}: time axis from {axes[0].get_xlim()[0]:.3f} "
-      f"to {axes[0].get_xlim()[1]:.3f}")
-axes[1].set_xlim(-1, num_steps)
-axes[1].set_xlabel("time step")
-plt.tight_layout()
-plt.show()
+# One neuron's train: [T] and [T, 1] give the same dots
+train = spk_in[:, 0].flatten(1)[:, mid]  # [100]
+fig, ax = plt.subplots()
+dots_1d = splt.raster(train, ax).get_offsets()
+dots_2d = splt.raster(train.unsqueeze(1), ax).get_offsets()
+plt.close(fig)
+print(f"{tuple(train.shape)} and {tuple(train.unsqueeze(1).shape)}: "
+      f"same dots {(dots_1d == dots_2d).all()}")
 # --8<-- [end:one_neuron]
 
 # --8<-- [start:exercise_1]
