@@ -70,7 +70,7 @@ fig, axes = plt.subplots(2, 1, figsize=(8, 2.6), sharex=True)
 splt.raster(events, axes[0], c="black")
 axes[0].set_title("splt.raster(events): on and off look the same")
 
-# Draw each sign on its own, in its own colour and marker.
+# Draw each sign on its own, in its own color and marker.
 splt.raster((events == 1).float(), axes[1], c="tab:blue", marker="^",
             label="on (+1)")
 splt.raster((events == -1).float(), axes[1], c="tab:red", marker="v",
@@ -108,7 +108,7 @@ print(spikegen.delta(starts_high, threshold=0.25, off_spike=True,
 # --8<-- [start:integers]
 # Raw 8-bit pixels (0..255), as in mnist_train.data or a decoded video.
 pixel = torch.tensor([0, 200, 0, 0], dtype=torch.uint8)
-print(pixel[2] - pixel[1])  # uint8 has no negative numbers: wraps round
+print(pixel[2] - pixel[1])  # uint8 has no negative numbers: wraps around
 print(spikegen.delta(pixel, threshold=50))
 print(spikegen.delta(pixel, threshold=50, off_spike=True))
 

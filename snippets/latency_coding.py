@@ -216,7 +216,7 @@ print(f"bypass=True: {spike_bypass.size()}, "
 spike_data_sample = spike_tuned[:, 0, 0]  # first digit: [100, 28, 28]
 print(f"label: {targets_it[0]}")
 
-# New spikes in white; pixels that already fired stay dim grey.
+# New spikes in white; pixels that already fired stay dim gray.
 frames = 0.7 * spike_data_sample + 0.3 * spike_data_sample.cumsum(dim=0)
 fig, ax = plt.subplots(figsize=(3, 3))
 anim = splt.animator(frames, fig, ax, cmap="gray")

@@ -39,7 +39,7 @@ print(f"latency coding: {int(latency_sample.sum())} spikes")
 # --8<-- [end:encode]
 
 # --8<-- [start:animator]
-# Both codes side by side in one [100, 28, 58] tensor, a grey bar between
+# Both codes side by side in one [100, 28, 58] tensor, a gray bar between
 gap = torch.full((num_steps, 28, 2), 0.5)
 pair = torch.cat([rate_sample, gap, latency_sample], dim=2)
 

@@ -1,4 +1,4 @@
-"""Claims made on the "Visualising spike trains" page."""
+"""Claims made on the "Visualizing spike trains" page."""
 
 from __future__ import annotations
 
