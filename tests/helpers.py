@@ -60,7 +60,7 @@ def prose(markdown: str) -> str:
     text = re.sub(r"<!--.*?-->", blank, text, flags=re.S)
     text = re.sub(r"\$\$.*?\$\$", blank, text, flags=re.S)
     text = re.sub(r"\$[^$\n]+\$", " ", text)
-    text = re.sub(r"`[^`\n]+`", " ", text)
+    text = re.sub(r"`[^`\n]+`|<code>.*?</code>", " ", text)
     text = re.sub(r"\]\([^)\s]*\)", "]", text)  # [text](target) -> [text]
     text = re.sub(r"\{ #[\w-]+ \}", "", text)
     return re.sub(r"</?[a-z][^>\n]*>", " ", text)

@@ -30,7 +30,7 @@ READINGS = {
     "snnTorch": "에스엔엔토치", "PyTorch": "파이토치", "pandas": "판다스",
     "NumPy": "넘파이", "numpy": "넘파이", "MNIST": "엠니스트", "GPU": "지피유",
     "CPU": "시피유", "DVS": "디브이에스", "Jupyter": "주피터", "GIF": "지아이에프",
-    "ffmpeg": "에프에프엠페그", "Pillow": "필로", "Norse": "노스",
+    "ffmpeg": "에프에프엠펙", "Pillow": "필로", "Norse": "노스",
     "SpikingJelly": "스파이킹젤리", "Leaky": "리키", "MkDocs": "엠케이독스",
     "Material": "머티리얼",
 }

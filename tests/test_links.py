@@ -17,6 +17,13 @@ EXTERNAL_LINKS = {
     "https://snntorch.readthedocs.io/",            # home page, both languages
     "https://squidfunk.github.io/mkdocs-material/",  # Material's "Made with" footer
     REPO_URL,                                      # the header's repository link
+    # snnTorch issues where readers met what a page explains
+    # (into-the-network: shapes; troubleshooting: the empty raster, #294)
+    *(f"https://github.com/jeshraghian/snntorch/issues/{n}" for n in (133, 262, 294, 376)),
+    # into-the-network's "where to go next"
+    "https://snntorch.readthedocs.io/en/latest/tutorials/index.html",
+    *(f"https://snntorch.readthedocs.io/en/latest/tutorials/tutorial_{n}.html"
+      for n in (2, 3, 5, 7)),
 }
 # "Open in Colab" on each chapter and notebook view; where they lead is
 # checked by tests/test_notebooks.py.
