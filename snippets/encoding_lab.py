@@ -516,9 +516,11 @@ def encode_decode(name, x, num_steps, batch=500):
         spikes = encode(chunk, num_steps)
         seconds += time.perf_counter() - start
         decoded.append(decode(spikes))
-        per_input = spikes.abs().flatten(2).sum(dim=0)       # [B, inputs]
+        events = spikes.abs().flatten(2)                     # [T, B, inputs]
+        per_input = events.sum(dim=0)                        # [B, inputs]
         counts.append(per_input.sum(dim=1))                  # per image
-        first = spikes.abs().flatten(2).argmax(dim=0)        # [B, inputs]
+        # step of each input's first spike: max() returns the first maximum
+        first = events.max(dim=0).indices                    # [B, inputs]
         first_times.append(first[per_input > 0].float())
     stats = dict(spikes=torch.cat(counts).mean().item(),
                  first=torch.cat(first_times).mean().item(),

@@ -692,3 +692,17 @@ def test_moving_digit_robustness_claims(run):
         assert strayed[0] == 0 and torch.all(strayed[1:].diff() >= -1e-6), name
         assert strayed[-1] > 3 * strayed[1], name
         assert f"{name:<13}{strayed[1]:>8.4f} -> {strayed[-1]:.4f}" in run.out("compare_moving_robust")
+
+
+def test_first_spike_time_is_the_step_of_each_inputs_first_spike(run):
+    encode_decode, codecs, x = run.ns["encode_decode"], run.ns["codecs"], run.ns["x_test"][:300]
+    for name in ("rate", "latency", "population"):
+        torch.manual_seed(0)
+        _, stats = encode_decode(name, x, 8, batch=100)
+        torch.manual_seed(0)
+        steps = []
+        for chunk in x.split(100):
+            events = codecs[name][0](chunk, 8).flatten(2)
+            fired = events.sum(dim=0) > 0
+            steps.append(events.argmax(dim=0)[fired].float())  # first 1 along time
+        assert stats["first"] == pytest.approx(torch.cat(steps).mean().item()), name
