@@ -73,14 +73,14 @@ print(f"shapes: {tuple(ours.shape)} and {tuple(theirs.shape)}")
 def population_encode(x, num_steps, num_neurons=8, sigma=None, r_min=0.1):
     """x in [0, 1] -> spikes [num_steps, *x.shape, num_neurons].
 
-    Neuron j has a Gaussian receptive field centered on centres[j]; the
+    Neuron j has a Gaussian receptive field centered on centers[j]; the
     stronger its response r, the earlier it fires (once). Responses below
     r_min do not fire at all.
     """
-    centres = torch.linspace(0, 1, num_neurons, device=x.device)
+    centers = torch.linspace(0, 1, num_neurons, device=x.device)
     if sigma is None:
         sigma = 1 / (num_neurons - 1)    # the spacing of the centers
-    r = torch.exp(-(x.unsqueeze(-1) - centres) ** 2 / (2 * sigma ** 2))
+    r = torch.exp(-(x.unsqueeze(-1) - centers) ** 2 / (2 * sigma ** 2))
     spike_step = torch.round((1 - r) * (num_steps - 1))
     time = torch.arange(num_steps, device=x.device).view(-1, *[1] * r.dim())
     return ((time == spike_step) & (r >= r_min)).float()
@@ -119,7 +119,7 @@ plt.show()
 def population_decode(spikes, num_neurons=8, sigma=None):
     """Spikes [num_steps, ..., num_neurons] -> estimate of x [...]."""
     num_steps, device = spikes.shape[0], spikes.device
-    centres = torch.linspace(0, 1, num_neurons, device=device)
+    centers = torch.linspace(0, 1, num_neurons, device=device)
     if sigma is None:
         sigma = 1 / (num_neurons - 1)
     # Back from spike step to response: step 0 -> r = 1; silent -> r = 0.
@@ -132,8 +132,8 @@ def population_decode(spikes, num_neurons=8, sigma=None):
     left, right = r[..., :-1], r[..., 1:]
     pair = (left * right).argmax(dim=-1, keepdim=True)
     left, right = left.gather(-1, pair), right.gather(-1, pair)
-    spacing = centres[1] - centres[0]
-    middle = (centres[:-1] + centres[1:]) / 2
+    spacing = centers[1] - centers[0]
+    middle = (centers[:-1] + centers[1:]) / 2
     x = middle[pair] + sigma ** 2 * torch.log(right / left) / spacing
     return x.squeeze(-1).clamp(0, 1)
 # --8<-- [end:population_decode]
@@ -281,9 +281,9 @@ plt.show()
 # --8<-- [end:phase_mnist]
 
 # --8<-- [start:phase_pitfalls]
-neighbours = torch.tensor([127, 128]) / 255
-nb_spikes = phase_encode(neighbours, num_steps=8)
-for value, train in zip(neighbours, nb_spikes.T):
+neighbors = torch.tensor([127, 128]) / 255
+nb_spikes = phase_encode(neighbors, num_steps=8)
+for value, train in zip(neighbors, nb_spikes.T):
     print(f"x = {value:.4f}: {train.int().tolist()}, "
           f"{int(train.sum())} spike(s)")
 

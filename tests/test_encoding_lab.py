@@ -103,9 +103,9 @@ def test_the_comparisons_poisson_row_is_rate_coding_with_gain_0_2(run):
 # --- Population ------------------------------------------------------------
 
 def responses(x, num_neurons=8):
-    centres = torch.linspace(0, 1, num_neurons)
+    centers = torch.linspace(0, 1, num_neurons)
     sigma = 1 / (num_neurons - 1)
-    return torch.exp(-(x.unsqueeze(-1) - centres) ** 2 / (2 * sigma ** 2))
+    return torch.exp(-(x.unsqueeze(-1) - centers) ** 2 / (2 * sigma ** 2))
 
 
 def test_population_spike_times_follow_the_receptive_fields(run):
