@@ -227,3 +227,13 @@ def test_no_figure_is_left_inside_a_paragraph(site):
     wrapped = [str(page.relative_to(site.path)) for page in site.path.rglob("*.html")
                if "<p><figure" in page.read_text(encoding="utf-8")]
     assert not wrapped, wrapped
+
+
+def test_no_control_characters_in_pages_or_snippets():
+    """A TeX command written into a Python string without r"" (\\tau, \\theta,
+    \\big) turns into a tab or a backspace and breaks the formula silently."""
+    found = [f"{path.relative_to(ROOT)}:{n}"
+             for path in [*DOCS.rglob("*.md"), *SNIPPETS_DIR.glob("*.py")]
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if re.search(r"[\x00-\x08\x0b-\x1f\x7f]|\t", line)]
+    assert not found, f"control characters (tab, backspace, ...) in: {found}"
