@@ -7,3 +7,25 @@ document$.subscribe(() => {
     dialog.setAttribute("aria-label", input.getAttribute("aria-label") || input.placeholder);
   }
 });
+
+// With content.tooltips (the glossary tooltips), Material moves a button's
+// title into its own tooltip on hover and removes the attribute, which left
+// the copy buttons with no accessible name (axe-core: button-name). Copy each
+// button's title into aria-label as soon as it is set, including on the
+// buttons Material adds to code blocks after the page has loaded.
+const nameButton = (button) => {
+  if (button.title && !button.hasAttribute("aria-label")) {
+    button.setAttribute("aria-label", button.title);
+  }
+};
+document.querySelectorAll("button[title]").forEach(nameButton);
+new MutationObserver((changes) => {
+  for (const change of changes) {
+    const nodes = change.type === "attributes" ? [change.target] : change.addedNodes;
+    nodes.forEach((node) => {
+      if (node.nodeType !== Node.ELEMENT_NODE) return;
+      if (node.matches("button[title]")) nameButton(node);
+      node.querySelectorAll("button[title]").forEach(nameButton);
+    });
+  }
+}).observe(document.body, { childList: true, subtree: true, attributeFilter: ["title"] });
