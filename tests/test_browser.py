@@ -122,11 +122,14 @@ def seen(browser, server):
             button.click(timeout=5000)
             copied.append(page.evaluate("navigator.clipboard.readText()"))
         facts["copied"] = copied
-        # Clicking left a fading tooltip under the pointer; axe would measure
-        # its contrast mid-fade. Move away and let it go (the tooltip's own
-        # contrast is checked at rest in the glossary tooltip test).
+        # Clicking left the last button hovered and focused, so its tooltip
+        # is fading in or out; axe would measure its contrast mid-fade. Move
+        # away, blur, and let it go (the tooltip's own contrast is checked at
+        # rest in the glossary tooltip test).
         page.mouse.move(0, 0)
-        page.wait_for_function("!document.querySelector('.md-tooltip2--active')")
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+        page.wait_for_function("!document.querySelector('.md-tooltip2--active')",
+                               timeout=10_000)
         page.wait_for_timeout(400)
         facts["font"] = page.evaluate(
             "({family: getComputedStyle(document.querySelector('article h1')).fontFamily, "
