@@ -41,6 +41,7 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 import time
 import traceback
 from dataclasses import dataclass
@@ -56,6 +57,9 @@ MNIST_SAMPLE_DIR = ROOT / "data" / "mnist-sample"
 MNIST_MODE = os.environ.get("SPIKE_TUTORIAL_MNIST", "sample")
 
 SECTION_RE = re.compile(r"^\s*# --8<-- \[(start|end):([\w-]+)\]\s*$")
+# What one section may print: the page shows it all, as do the notebook and
+# the search index (the largest today is about 1.5 KB).
+MAX_PRINTED = 100_000
 
 
 class SnippetError(Exception):
@@ -198,13 +202,26 @@ def _save_figures(section: str, outdir: Path) -> list[str]:
     return names
 
 
-def _collect_written_files(workdir: Path, outdir: Path, seen: set[str]) -> list[str]:
+def _collect_written_files(workdir: Path, outdir: Path, saved: dict[str, tuple[str, str]],
+                           section: str, where: str) -> list[str]:
+    """Copy the files this section wrote into ``outdir``. ``saved`` maps every
+    name kept so far to (the section that saved it, its digest): a file saved
+    again under a name already taken would replace what an earlier section's
+    page shows, so it is an error."""
     names = []
     for item in sorted(workdir.iterdir()):
-        if item.name == "data" or item.name in seen or not item.is_file():
+        if item.name == "data" or not item.is_file():
+            continue
+        digest = hashlib.sha256(item.read_bytes()).hexdigest()
+        if item.name in saved:
+            first, old = saved[item.name]
+            if old != digest:
+                raise SnippetError(where, section, (
+                    f"saves {item.name}, a name section '{first}' already used; the page "
+                    "would show only one of them: give each file its own name"))
             continue
         shutil.copyfile(item, outdir / item.name)
-        seen.add(item.name)
+        saved[item.name] = (section, digest)
         names.append(item.name)
     return names
 
@@ -227,14 +244,18 @@ def run_file(path: Path, outdir: Path | None = None, workdir: Path | None = None
     # if an editor saves the file again while it runs.
     source = path.read_bytes()
     sections = parse_sections(path, source.decode("utf-8"))
-    workdir = prepare_workdir(workdir or CACHE_DIR / "work" / path.stem)
+    own_workdir = workdir is None  # a scratch folder of this run's own, removed after it
+    if own_workdir:
+        (CACHE_DIR / "work").mkdir(parents=True, exist_ok=True)
+        workdir = Path(tempfile.mkdtemp(prefix=f"{path.stem}-", dir=CACHE_DIR / "work"))
+    workdir = prepare_workdir(workdir)
     outdir = Path(outdir) if outdir else workdir / ".outputs"
     outdir.mkdir(parents=True, exist_ok=True)
     ns = namespace if namespace is not None else {}
     ns.update({"__name__": "__main__", "__file__": str(path)})
 
     results: dict[str, dict] = {}
-    written: set[str] = set()
+    saved: dict[str, tuple[str, str]] = {}  # file name -> (section, digest)
     old_cwd = os.getcwd()
     started = time.perf_counter()
     os.chdir(workdir)
@@ -253,12 +274,26 @@ def run_file(path: Path, outdir: Path | None = None, workdir: Path | None = None
                 message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
                 raise SnippetError(_error_location(path, exc), section.name, message,
                                    traceback.format_exc()) from exc
+            where = f"{rel(path)}:{section.first_line}"
+            printed = stdout.getvalue()
+            if len(printed) > MAX_PRINTED:
+                plt.close("all")
+                raise SnippetError(where, section.name, (
+                    f"printed {len(printed):,} characters; a page shows at most "
+                    f"{MAX_PRINTED:,} per section: print a summary instead"))
             files = _save_figures(section.name, outdir)
-            files += _collect_written_files(workdir, outdir, written | set(files))
-            written.update(files)
-            results[section.name] = {"stdout": stdout.getvalue(), "files": files}
+            for name in files:
+                if name in saved:  # a file an earlier section wrote, named like this figure
+                    raise SnippetError(where, section.name, (
+                        f"draws {name}, a name section '{saved[name][0]}' already used "
+                        "for a file it saved: give that file another name"))
+                saved[name] = (section.name, "figure")
+            files += _collect_written_files(workdir, outdir, saved, section.name, where)
+            results[section.name] = {"stdout": printed, "files": files}
     finally:
         os.chdir(old_cwd)
+        if own_workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
     return {"sections": results, "seconds": round(time.perf_counter() - started, 2),
             "source_sha256": hashlib.sha256(source).hexdigest()}
 
