@@ -25,7 +25,8 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 from mkdocs.plugins import event_priority
 
-ROW = re.compile(r"^\| ([^|]+?) \| ([^|]+?) \| ([^|]+?) \| \[[^\]]+\]\(([^)#]+)[^)]*\) \|$", re.M)
+# | term | its twin in the other language | meaning | [page title](page.md#anchor) |
+ROW = re.compile(r"^\| ([^|]+?) \| ([^|]+?) \| ([^|]+?) \| \[[^\]]+\]\(([^)]+)\) \|$", re.M)
 SKIP_TAGS = {"a", "abbr", "code", "pre", "script", "style", "summary", "svg",
              "h1", "h2", "h3", "h4", "h5", "h6"}
 
@@ -57,18 +58,18 @@ def plain(markdown: str) -> str:
     return text
 
 
+def glossary_rows(path: Path) -> list[tuple[str, str, str, str]]:
+    """(term, twin, meaning, link) of every row of a glossary page; the page's
+    own language comes first. A project without one (the build tests) has none."""
+    return ROW.findall(path.read_text(encoding="utf-8")) if path.is_file() else []
+
+
 def read_glossary(path: Path, language: str) -> list[Term]:
-    """A project without a glossary page (as in the build tests) has no terms."""
-    if not path.is_file():
-        return []
     terms = []
-    for first, second, meaning, page in ROW.findall(path.read_text(encoding="utf-8")):
-        if first.startswith("---") or first in ("한국어", "English"):
-            continue
-        own, other = first, second  # the page's language comes first in its glossary
+    for own, other, meaning, link in glossary_rows(path):
         words = [w.strip() for w in own.split(",")]
         title = f"{other}: {plain(meaning)}" if language == "ko" else plain(meaning)
-        terms.append(Term(words, title, page))
+        terms.append(Term(words, title, link.split("#")[0]))
     return terms
 
 

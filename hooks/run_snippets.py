@@ -139,7 +139,7 @@ def _update(paths: list[Path]) -> bool:
     if stale:
         started = time.perf_counter()
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-        runner_output = _run_runner([f"{p}={out}" for p, _, out, _ in stale])
+        runner_output = _run_runner([(str(p), str(out)) for p, _, out, _ in stale])
         changed = False
         for path, digest, out, source_sha in stale:
             if not out.is_dir():
@@ -175,8 +175,10 @@ _serving = False  # set by on_startup for `mkdocs serve`
 _warm: subprocess.Popen | None = None  # the runner kept alive between serve rebuilds
 
 
-def _run_runner(jobs: list[str]) -> str:
-    """Run snippet jobs (``SNIPPET=OUTDIR``); return the runner's output.
+def _run_runner(jobs: list[tuple[str, str]]) -> str:
+    """Run snippet jobs, (snippet, result folder) pairs; return the runner's output.
+    Paths travel as separate arguments (or JSON), never joined by a character
+    that a checkout's path could contain.
 
     Under `mkdocs serve` one runner process stays up with torch imported, so an
     edited snippet starts at once; if it is gone, a one-shot runner is used.
@@ -189,7 +191,7 @@ def _run_runner(jobs: list[str]) -> str:
                     [sys.executable, str(RUNNER), "--serve"], cwd=ROOT, env=_runner_env(),
                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                     text=True)
-            _warm.stdin.write("\t".join(jobs) + "\n")
+            _warm.stdin.write(json.dumps(jobs) + "\n")
             _warm.stdin.flush()
             for line in _warm.stdout:
                 if line.startswith("__snippet_runner_done__"):
@@ -198,7 +200,8 @@ def _run_runner(jobs: list[str]) -> str:
         except OSError as err:
             log.warning(f"Warm snippet runner unavailable ({err}); starting a fresh one.")
             _stop_warm()
-    process = subprocess.run([sys.executable, str(RUNNER), *jobs], cwd=ROOT, env=_runner_env(),
+    process = subprocess.run([sys.executable, str(RUNNER), *(p for job in jobs for p in job)],
+                             cwd=ROOT, env=_runner_env(),
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if process.stdout.strip():
         log.debug(process.stdout)

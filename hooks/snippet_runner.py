@@ -23,9 +23,9 @@ each section keep
 Results go to ``<out>/result.json`` plus the image files. A failing section
 raises :class:`SnippetError` naming the snippet file and line.
 
-The MkDocs hook (``run_snippets.py``) calls this module in a subprocess:
-``python hooks/snippet_runner.py OUT_ROOT SNIPPET...``. That process imports
-torch and matplotlib once, then forks one child per snippet (two at a time),
+The MkDocs hook (``run_snippets.py``) calls this module in a subprocess,
+``python hooks/snippet_runner.py SNIPPET OUTDIR [SNIPPET OUTDIR ...]``, which
+imports torch and matplotlib once, then forks one child per snippet (two at a time),
 so every snippet starts from a clean interpreter state without paying the
 import cost again. The tests import :func:`run_file` directly.
 """
@@ -370,19 +370,19 @@ DONE = "__snippet_runner_done__"
 
 
 def main(argv: list[str]) -> int:
-    """``snippet_runner.py PAIRS...`` where each pair is ``SNIPPET=OUTDIR``.
+    """``snippet_runner.py SNIPPET OUTDIR [SNIPPET OUTDIR ...]``.
 
     ``snippet_runner.py --serve`` stays up for ``mkdocs serve``: it reads one
-    line of tab-separated pairs per rebuild from stdin and answers with a
-    line ``__snippet_runner_done__ <crashed>``, so an edited snippet does not
-    pay for importing torch again.
+    line per rebuild from stdin, a JSON list of [snippet, outdir] pairs, and
+    answers with a line ``__snippet_runner_done__ <crashed>``, so an edited
+    snippet does not pay for importing torch again.
     """
     _preload()
     if argv != ["--serve"]:
-        return 1 if run_jobs([tuple(map(Path, arg.split("=", 1))) for arg in argv]) else 0
+        jobs = [(Path(snippet), Path(out)) for snippet, out in zip(argv[::2], argv[1::2])]
+        return 1 if run_jobs(jobs) else 0
     for line in sys.stdin:
-        jobs = [tuple(map(Path, pair.split("=", 1))) for pair in line.rstrip("\n").split("\t")]
-        crashed = run_jobs(jobs)
+        crashed = run_jobs([(Path(snippet), Path(out)) for snippet, out in json.loads(line)])
         print(f"{DONE} {crashed}", flush=True)
     return 0
 

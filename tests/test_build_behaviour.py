@@ -38,8 +38,10 @@ PAGE = """\
 
 @pytest.fixture
 def project(tmp_path):
-    """A copy of the project with one page (two languages) and two snippets."""
-    copy = tmp_path / "project"
+    """A copy of the project with one page (two languages) and two snippets,
+    in a folder whose name has a space, Hangul and '=' (jobs once reached the
+    runner as SNIPPET=OUT, so a checkout path with '=' broke every snippet)."""
+    copy = tmp_path / "my project=2 복사본"
     for item in ("hooks", "overrides", "data", "requirements.txt", "docs/assets"):
         source = ROOT / item
         if source.is_dir():

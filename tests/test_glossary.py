@@ -12,11 +12,11 @@ import pytest
 
 from helpers import DOCS, built_page, korean_pages, nav_pages, prose
 
-ROW = re.compile(r"^\| ([^|]+?) \| ([^|]+?) \| [^|]+ \| \[[^\]]+\]\(([^)]+)\) \|$", re.MULTILINE)
-
-
 def rows(page: str) -> list[tuple[str, str, str]]:
-    return ROW.findall((DOCS / page).read_text(encoding="utf-8"))
+    """(term, twin, link) of each row, read the way the tooltip hook reads them."""
+    from glossary_tooltips import glossary_rows
+
+    return [(term, twin, link) for term, twin, _, link in glossary_rows(DOCS / page)]
 
 
 KOREAN = rows("glossary.md")  # (korean, english, link)
