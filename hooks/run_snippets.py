@@ -139,6 +139,7 @@ def _update(paths: list[Path]) -> bool:
     if stale:
         started = time.perf_counter()
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        log.info(f"Snippets: running {len(stale)} ({', '.join(p.name for p, *_ in stale)})")
         runner_output = _run_runner([(str(p), str(out)) for p, _, out, _ in stale])
         changed = False
         for path, digest, out, source_sha in stale:

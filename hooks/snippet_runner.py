@@ -40,6 +40,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -60,6 +61,9 @@ SECTION_RE = re.compile(r"^\s*# --8<-- \[(start|end):([\w-]+)\]\s*$")
 # What one section may print: the page shows it all, as do the notebook and
 # the search index (the largest today is about 1.5 KB).
 MAX_PRINTED = 100_000
+# Seconds one snippet file may run in the build before it fails (a loop that
+# never ends would otherwise hang `mkdocs build` and `serve` without a word).
+TIME_LIMIT = int(os.environ.get("SPIKE_TUTORIAL_SNIPPET_TIMEOUT", "300"))
 
 
 class SnippetError(Exception):
@@ -298,11 +302,30 @@ def run_file(path: Path, outdir: Path | None = None, workdir: Path | None = None
             "source_sha256": hashlib.sha256(source).hexdigest()}
 
 
+def _time_limit(signum, frame):
+    raise TimeoutError(f"ran longer than {TIME_LIMIT} s, the limit for one snippet file "
+                       "(set SPIKE_TUTORIAL_SNIPPET_TIMEOUT to change it)")
+
+
+def _die_with_parent() -> None:
+    """Linux: end this process when its parent ends, so that killing mkdocs
+    does not leave a runner (or a snippet stuck in a loop) burning CPU."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _run_one(path: Path, out: Path) -> None:
-    """Run one snippet into ``out`` atomically: result.json or error.json."""
+    """Run one snippet into ``out`` atomically: result.json or error.json.
+    A snippet still running after TIME_LIMIT seconds fails where it is."""
     tmp = out.with_name(out.name + f".tmp{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
+    signal.signal(signal.SIGALRM, _time_limit)
+    signal.alarm(TIME_LIMIT)
     try:
         result = run_file(path, tmp, CACHE_DIR / "work" / f"{path.stem}-{os.getpid()}")
     except SnippetError as err:
@@ -315,6 +338,7 @@ def _run_one(path: Path, out: Path) -> None:
     else:
         (tmp / "result.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
     finally:
+        signal.alarm(0)
         shutil.rmtree(CACHE_DIR / "work" / f"{path.stem}-{os.getpid()}", ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
@@ -348,6 +372,7 @@ def run_jobs(jobs: list[tuple[Path, Path]]) -> int:
             running.pop(pid, None)
         pid = os.fork()
         if pid == 0:  # child
+            _die_with_parent()
             code = 0
             try:
                 _run_one(snippet, out)
@@ -377,6 +402,7 @@ def main(argv: list[str]) -> int:
     answers with a line ``__snippet_runner_done__ <crashed>``, so an edited
     snippet does not pay for importing torch again.
     """
+    _die_with_parent()
     _preload()
     if argv != ["--serve"]:
         jobs = [(Path(snippet), Path(out)) for snippet, out in zip(argv[::2], argv[1::2])]

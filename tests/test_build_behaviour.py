@@ -120,6 +120,21 @@ def test_a_failing_snippet_fails_the_build_with_file_and_line_and_leaves_no_stal
     assert not (site / "second" / "index.html").exists()
 
 
+def test_a_snippet_that_never_ends_fails_the_build_where_it_loops(project, tmp_path):
+    """Before, `mkdocs build` waited forever without a word."""
+    snippet = project / "snippets" / "second.py"
+    lines = snippet.read_text().splitlines()
+    lines.insert(7, "while True: pass")  # becomes line 8 of the file
+    snippet.write_text("\n".join(lines) + "\n")
+    process = mkdocs_build(project, tmp_path / "site", env={
+        "RUN_LOG": str(project / "runs.log"), "SPIKE_TUTORIAL_SNIPPET_TIMEOUT": "3"})
+    assert process.returncode != 0
+    assert "Snippets: running 2 (first.py, second.py)" in process.stderr
+    assert "snippets/second.py:8 (section 'main')" in process.stderr
+    assert "TimeoutError: ran longer than 3 s" in process.stderr
+    assert "SPIKE_TUTORIAL_SNIPPET_TIMEOUT" in process.stderr
+
+
 def test_code_outside_every_section_fails_the_build(project, tmp_path):
     snippet = project / "snippets" / "first.py"
     snippet.write_text("import os  # hidden setup\n" + snippet.read_text())
