@@ -33,6 +33,7 @@ import cost again. The tests import :func:`run_file` directly.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import gzip
 import hashlib
 import io
@@ -231,12 +232,13 @@ def _collect_written_files(workdir: Path, outdir: Path, saved: dict[str, tuple[s
 
 
 def run_file(path: Path, outdir: Path | None = None, workdir: Path | None = None,
-             namespace: dict | None = None) -> dict:
+             namespace: dict | None = None, on_section=None) -> dict:
     """Execute a snippet file section by section; return its results.
 
     The result maps each section name to ``{"stdout": str, "files": [...]}``.
     With ``outdir`` the figures and written files are kept there. The final
     namespace is left in ``namespace`` (if given) for tests to inspect.
+    ``on_section(name)`` is called before each section runs.
     """
     import matplotlib
 
@@ -269,11 +271,14 @@ def run_file(path: Path, outdir: Path | None = None, workdir: Path | None = None
             # Pad with blank lines so tracebacks give the file's own line numbers.
             padded = "\n" * (section.first_line - 1) + section.code
             stdout = io.StringIO()
+            if on_section:
+                on_section(section.name)
             try:
                 code = compile(padded, str(path), "exec")
                 with contextlib.redirect_stdout(stdout):
                     exec(code, ns)
-            except Exception as exc:  # noqa: BLE001 - report any failure
+            # sys.exit() too: a page's code must not end the reader's session
+            except (Exception, SystemExit) as exc:  # noqa: BLE001 - report any failure
                 plt.close("all")
                 message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
                 raise SnippetError(_error_location(path, exc), section.name, message,
@@ -326,8 +331,13 @@ def _run_one(path: Path, out: Path) -> None:
     tmp.mkdir(parents=True)
     signal.signal(signal.SIGALRM, _time_limit)
     signal.alarm(TIME_LIMIT)
+    # If the process dies outright (os._exit, a segfault), the runner reads
+    # from these which section it was in and the C-level traceback.
+    progress = _progress_file(out)
+    faulthandler.enable(progress.with_suffix(".fault").open("w"))
     try:
-        result = run_file(path, tmp, CACHE_DIR / "work" / f"{path.stem}-{os.getpid()}")
+        result = run_file(path, tmp, CACHE_DIR / "work" / f"{path.stem}-{os.getpid()}",
+                          on_section=progress.write_text)
     except SnippetError as err:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
@@ -359,17 +369,51 @@ def _preload() -> None:
     import torchvision  # noqa: F401
 
 
+def _progress_file(out: Path) -> Path:
+    return out.with_name(out.name + ".section")
+
+
+def _report_crash(snippet: Path, out: Path, status: int, pid: int) -> None:
+    """A child that died without writing its result: say so in ``out``, with
+    the section it was in, how it ended and faulthandler's traceback, and
+    clear away what it left half done."""
+    progress = _progress_file(out)
+    fault = progress.with_suffix(".fault")
+    section = progress.read_text() if progress.exists() else "-"
+    dump = fault.read_text(errors="replace").strip() if fault.exists() else ""
+    if os.WIFSIGNALED(status):
+        how = f"killed by signal {signal.Signals(os.WTERMSIG(status)).name}"
+    else:
+        how = f"ended with exit status {os.waitstatus_to_exitcode(status)} (os._exit?)"
+    if not out.is_dir():
+        out.mkdir(parents=True)
+        (out / "error.json").write_text(json.dumps({
+            "location": rel(snippet), "section": section,
+            "message": f"the process running it was {how}", "traceback": dump}))
+    for leftover in (progress, fault):
+        leftover.unlink(missing_ok=True)
+    shutil.rmtree(out.with_name(f"{out.name}.tmp{pid}"), ignore_errors=True)
+    shutil.rmtree(CACHE_DIR / "work" / f"{snippet.stem}-{pid}", ignore_errors=True)
+
+
 def run_jobs(jobs: list[tuple[Path, Path]]) -> int:
     """Run each snippet in a forked child, two at a time; the number that crashed."""
     data_root()  # unpack the data once, before the children race for it
-    running: dict[int, Path] = {}
+    running: dict[int, tuple[Path, Path]] = {}
     failed = 0
     width = max(1, min(len(jobs), os.cpu_count() or 1, 2))
+
+    def reap() -> None:
+        nonlocal failed
+        pid, status = os.wait()
+        snippet, out = running.pop(pid)
+        failed += status != 0
+        if status != 0 or _progress_file(out).exists():
+            _report_crash(snippet, out, status, pid)
+
     for snippet, out in jobs:
         if len(running) >= width:
-            pid, status = os.wait()
-            failed += status != 0
-            running.pop(pid, None)
+            reap()
         pid = os.fork()
         if pid == 0:  # child
             _die_with_parent()
@@ -383,11 +427,9 @@ def run_jobs(jobs: list[tuple[Path, Path]]) -> int:
                 sys.stdout.flush()
                 sys.stderr.flush()
                 os._exit(code)
-        running[pid] = snippet
+        running[pid] = (snippet, out)
     while running:
-        pid, status = os.wait()
-        failed += status != 0
-        running.pop(pid, None)
+        reap()
     return failed
 
 

@@ -135,6 +135,31 @@ def test_a_snippet_that_never_ends_fails_the_build_where_it_loops(project, tmp_p
     assert "SPIKE_TUTORIAL_SNIPPET_TIMEOUT" in process.stderr
 
 
+@pytest.mark.parametrize("line,expected", [
+    ("import sys; sys.exit(3)", "SystemExit: 3"),
+    ("import os; os._exit(3)", "the process running it was ended with exit status 3"),
+    ("import ctypes; ctypes.string_at(0)", "the process running it was killed by signal SIGSEGV"),
+], ids=["sys.exit", "os._exit", "segfault"])
+def test_a_snippet_that_ends_its_process_fails_the_build_naming_the_section(
+        project, tmp_path, line, expected):
+    """Before, these gave "Snippet runner crashed on snippets/x.py:" and a
+    blank line (and under `mkdocs serve`, not even that)."""
+    snippet = project / "snippets" / "second.py"
+    lines = snippet.read_text().splitlines()
+    lines.insert(7, line)
+    snippet.write_text("\n".join(lines) + "\n")
+    process, _ = build(project, tmp_path / "site")
+    assert process.returncode != 0
+    assert "snippets/second.py" in process.stderr and "(section 'main')" in process.stderr
+    assert expected in process.stderr
+    if "SIGSEGV" in expected:  # faulthandler's traceback points at the line
+        assert "Fatal Python error: Segmentation fault" in process.stderr
+        assert 'second.py", line 8' in process.stderr
+    leftovers = [p.name for p in (project / ".cache" / "snippets").iterdir()
+                 if ".tmp" in p.name or p.suffix in (".section", ".fault")]
+    assert not leftovers
+
+
 def test_code_outside_every_section_fails_the_build(project, tmp_path):
     snippet = project / "snippets" / "first.py"
     snippet.write_text("import os  # hidden setup\n" + snippet.read_text())
