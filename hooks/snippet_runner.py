@@ -444,6 +444,10 @@ def main(argv: list[str]) -> int:
     answers with a line ``__snippet_runner_done__ <crashed>``, so an edited
     snippet does not pay for importing torch again.
     """
+    if argv != ["--serve"] and (not argv or len(argv) % 2):
+        print("usage: snippet_runner.py SNIPPET OUTDIR [SNIPPET OUTDIR ...] | --serve",
+              file=sys.stderr)
+        return 2
     _die_with_parent()
     _preload()
     if argv != ["--serve"]:

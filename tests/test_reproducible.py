@@ -13,7 +13,7 @@ def test_a_fresh_run_reproduces_the_built_figures_byte_for_byte(site, tmp_path):
     from run_snippets import _runner_env  # the environment the build runs snippets in
 
     snippets = sorted(SNIPPETS_DIR.glob("*.py"))
-    jobs = [f"{path}={tmp_path / path.stem}" for path in snippets]
+    jobs = [str(p) for path in snippets for p in (path, tmp_path / path.stem)]
     process = subprocess.run([sys.executable, str(ROOT / "hooks" / "snippet_runner.py"), *jobs],
                              cwd=ROOT, env=_runner_env(), capture_output=True, text=True)
     assert process.returncode == 0, process.stderr[-3000:]

@@ -71,3 +71,17 @@ def test_each_run_without_a_workdir_gets_its_own_scratch_folder(tmp_path):
     for folder in (first, second):
         assert Path(folder).parent == (CACHE_DIR / "work").resolve()
         assert not Path(folder).exists()  # removed after the run
+
+
+def test_the_runner_refuses_an_odd_list_of_paths():
+    """Jobs are SNIPPET OUTDIR pairs; a lone path is a usage error, not a
+    silently skipped snippet."""
+    import subprocess
+    import sys
+
+    from snippet_runner import ROOT
+
+    process = subprocess.run([sys.executable, str(ROOT / "hooks" / "snippet_runner.py"),
+                              "snippets/why_spikes.py"], capture_output=True, text=True)
+    assert process.returncode == 2
+    assert "usage: snippet_runner.py SNIPPET OUTDIR" in process.stderr

@@ -67,7 +67,7 @@ class FreshRun:
         from run_snippets import _runner_env  # the build's environment for snippets
 
         process = subprocess.run(
-            [sys.executable, str(ROOT / "hooks" / "snippet_runner.py"), f"{SNIPPET}={outdir}"],
+            [sys.executable, str(ROOT / "hooks" / "snippet_runner.py"), str(SNIPPET), str(outdir)],
             cwd=ROOT, env=_runner_env(), capture_output=True, text=True)
         assert process.returncode == 0, process.stderr[-3000:]
         assert (outdir / "result.json").is_file(), (outdir / "error.json").read_text()
