@@ -323,6 +323,11 @@ def _die_with_parent() -> None:
         pass
 
 
+def _child_workdir(path: Path, pid: int) -> Path:
+    """The scratch folder of the forked child ``pid`` running ``path``."""
+    return CACHE_DIR / "work" / f"{path.stem}-{pid}"
+
+
 def _run_one(path: Path, out: Path) -> None:
     """Run one snippet into ``out`` atomically: result.json or error.json.
     A snippet still running after TIME_LIMIT seconds fails where it is."""
@@ -336,7 +341,7 @@ def _run_one(path: Path, out: Path) -> None:
     progress = _progress_file(out)
     faulthandler.enable(progress.with_suffix(".fault").open("w"))
     try:
-        result = run_file(path, tmp, CACHE_DIR / "work" / f"{path.stem}-{os.getpid()}",
+        result = run_file(path, tmp, _child_workdir(path, os.getpid()),
                           on_section=progress.write_text)
     except SnippetError as err:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -349,7 +354,7 @@ def _run_one(path: Path, out: Path) -> None:
         (tmp / "result.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
     finally:
         signal.alarm(0)
-        shutil.rmtree(CACHE_DIR / "work" / f"{path.stem}-{os.getpid()}", ignore_errors=True)
+        shutil.rmtree(_child_workdir(path, os.getpid()), ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
 
@@ -393,7 +398,7 @@ def _report_crash(snippet: Path, out: Path, status: int, pid: int) -> None:
     for leftover in (progress, fault):
         leftover.unlink(missing_ok=True)
     shutil.rmtree(out.with_name(f"{out.name}.tmp{pid}"), ignore_errors=True)
-    shutil.rmtree(CACHE_DIR / "work" / f"{snippet.stem}-{pid}", ignore_errors=True)
+    shutil.rmtree(_child_workdir(snippet, pid), ignore_errors=True)
 
 
 def run_jobs(jobs: list[tuple[Path, Path]]) -> int:

@@ -66,6 +66,11 @@ def prose(markdown: str) -> str:
     return re.sub(r"</?[a-z][^>\n]*>", " ", text)
 
 
+def line_of(text: str, match: re.Match) -> int:
+    """The 1-based line of ``text`` where ``match`` starts."""
+    return text.count("\n", 0, match.start()) + 1
+
+
 def korean_pages() -> list[Path]:
     """The Korean (default-language) pages: docs/**/page.md without a suffix."""
     return sorted(p for p in DOCS.rglob("*.md") if not re.search(r"\.[a-z]{2}\.md$", p.name))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import DOCS, built_page, korean_pages, nav_pages, prose
+from helpers import DOCS, built_page, korean_pages, line_of, nav_pages, prose
 
 def rows(page: str) -> list[tuple[str, str, str]]:
     """(term, twin, link) of each row, read the way the tooltip hook reads them."""
@@ -125,7 +125,7 @@ VARIANTS = {
                          ids=lambda p: p.name)
 def test_korean_pages_use_one_term_per_concept(md):
     text = prose(md.read_text(encoding="utf-8"))
-    found = [f"line {text.count(chr(10), 0, m.start()) + 1}: {m.group(0)!r} -> {instead}"
+    found = [f"line {line_of(text, m)}: {m.group(0)!r} -> {instead}"
              for pattern, instead in VARIANTS.items() for m in re.finditer(pattern, text)]
     assert not found, f"{md.name}: " + "; ".join(found)
 

@@ -8,14 +8,10 @@ import re
 
 import pytest
 
-from helpers import DOCS, korean_pages, prose
+from helpers import DOCS, korean_pages, line_of, prose
 
 KOREAN_PAGES = korean_pages()
 ENGLISH_PAGES = sorted(DOCS.rglob("*.en.md"))
-
-
-def _line(text: str, match: re.Match) -> int:
-    return text.count("\n", 0, match.start()) + 1
 
 
 # ------------------------------------------------------------------ particles
@@ -52,7 +48,7 @@ def _wrong_particles(text: str) -> list[str]:
             if particle == "로" and final == 8:  # ㄹ: 로 is right
                 continue
             for m in re.finditer(rf"(?<![\w.]){re.escape(name)}(\*\*)?{particle}(?![가-힣])", text):
-                wrong.append(f"line {_line(text, m)}: {name}{particle} ({reading}) -> {name}{right}")
+                wrong.append(f"line {line_of(text, m)}: {name}{particle} ({reading}) -> {name}{right}")
     return wrong
 
 
@@ -85,7 +81,7 @@ def test_plain_style_rule():
 def test_korean_is_written_in_hamnida_style_everywhere(md):
     """Prose, alt text and captions alike."""
     text = prose(md.read_text(encoding="utf-8"))
-    found = [f"line {_line(text, m)}: ...{text[max(0, m.start() - 20):m.end()]}"
+    found = [f"line {line_of(text, m)}: ...{text[max(0, m.start() - 20):m.end()]}"
              for m in PLAIN_STYLE.finditer(text)]
     assert not found, f"{md.name} has sentences in 한다체: " + "; ".join(found)
 
@@ -102,7 +98,7 @@ NAMES = {"matplotlib", "ffmpeg", "snntorch", "torchvision", "pandas", "numpy", "
 @pytest.mark.parametrize("md", KOREAN_PAGES, ids=lambda p: p.name)
 def test_korean_prose_uses_korean_words_or_code(md):
     text = prose(md.read_text(encoding="utf-8"))
-    found = [f"line {_line(text, m)}: {m.group(0)!r}"
+    found = [f"line {line_of(text, m)}: {m.group(0)!r}"
              for m in re.finditer(r"(?<![\w/.(\-'\"])([a-z][a-z_]+) [가-힣]+", text)
              if m.group(1) not in NAMES]
     assert not found, (f"{md.name}: an English word inside Korean prose; use the Korean "
@@ -131,7 +127,7 @@ BRITISH = {
 @pytest.mark.parametrize("md", ENGLISH_PAGES, ids=lambda p: p.name)
 def test_english_pages_use_american_spelling(md):
     text = prose(md.read_text(encoding="utf-8"))
-    found = [f"line {_line(text, m)}: {m.group(0)!r} -> {american}"
+    found = [f"line {line_of(text, m)}: {m.group(0)!r} -> {american}"
              for british, american in BRITISH.items()
              for m in re.finditer(rf"\b\w*{british}\w*", text, re.IGNORECASE)]
     assert not found, f"{md.name}: " + "; ".join(found)
