@@ -2,8 +2,6 @@
 import torch
 import snntorch as snn
 
-torch.manual_seed(0)
-
 try:
     spikes = snn.spikegen.rate(torch.rand(3), num_steps=5)
 except AttributeError as err:
@@ -11,6 +9,7 @@ except AttributeError as err:
 
 from snntorch import spikegen  # the fix: import the submodule by name
 
+torch.manual_seed(0)  # from here on, the same random draws as on this page
 spikes = spikegen.rate(torch.rand(3), num_steps=5)
 print(spikes.shape)
 print(snn.spikegen is spikegen)  # now snn.spikegen exists as well

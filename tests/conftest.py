@@ -1,8 +1,23 @@
-"""Shared fixtures: run a snippet file once per test session and keep its state."""
+"""Shared fixtures: the site built once per test session, each chapter's
+program run once per session, and how the tests are spread over processes.
+
+Tiers (markers, see README "Tests"): ``browser`` drives Chromium, ``slow``
+builds throwaway projects or starts fresh Jupyter kernels; everything else is
+the quick tier, ``pytest -m "not browser and not slow"``.
+
+pytest-xdist spreads the tests over the cores (``-n auto`` in pytest.ini).
+A test file's tests stay on one worker (its module fixtures are made once),
+and a chapter's tests, wherever they live, share the worker that runs that
+chapter's program (group ``chapter-<snippet stem>``), so it runs once.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -12,16 +27,34 @@ sys.path.insert(0, str(ROOT / "hooks"))
 
 from snippet_runner import SNIPPETS_DIR, run_file  # noqa: E402
 
+CHAPTERS = sorted(p.stem for p in SNIPPETS_DIR.glob("*.py"))
+
+
+def chapter_group(stem: str):
+    """The xdist group of everything that needs chapter ``stem``'s program."""
+    return pytest.mark.xdist_group(f"chapter-{stem}")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        stem = item.module.__name__.removeprefix("test_")
+        item.add_marker(chapter_group(stem) if stem in CHAPTERS
+                        else pytest.mark.xdist_group(item.module.__name__))
+
 
 class SnippetRun:
     """A snippet run the way the build runs it: ``ns`` holds the program's
-    variables after its last section, ``out`` what each section printed."""
+    variables after its last section, ``out`` what each section printed, and
+    ``outdir`` the figures and files it saved."""
 
     def __init__(self, name: str, tmp: Path):
         self.path = SNIPPETS_DIR / name
         self.ns: dict = {}
-        self.result = run_file(self.path, tmp / "out", tmp / "work", namespace=self.ns)
         self.outdir = tmp / "out"
+        self.result = run_file(self.path, self.outdir, tmp / "work", namespace=self.ns)
 
     def out(self, section: str) -> str:
         return self.result["sections"][section]["stdout"]
@@ -35,7 +68,8 @@ _runs: dict[str, SnippetRun] = {}
 
 @pytest.fixture(scope="session")
 def run_snippet(tmp_path_factory):
-    """``run_snippet("rate_coding.py")`` runs that file once per session."""
+    """``run_snippet("rate_coding.py")`` runs that file once per session
+    (per worker: the xdist groups keep a chapter's tests on one worker)."""
 
     def get(name: str) -> SnippetRun:
         if name not in _runs:
@@ -45,19 +79,48 @@ def run_snippet(tmp_path_factory):
     return get
 
 
-
 class BuiltSite:
+    """The real project as ``mkdocs build --strict`` builds it."""
+
     def __init__(self, path: Path, log: str):
         self.path, self.log = path, log
+
+    def snippet_result(self, stem: str) -> dict:
+        """What this build's run of ``snippets/<stem>.py`` printed and saved
+        (result.json of the cache entry the build used; its files are the
+        site's ``figures/<stem>/``). The snippet ran in a process of its own."""
+        from run_snippets import RESULTS_DIR, snippet_hash
+
+        entry = RESULTS_DIR / f"{stem}-{snippet_hash(SNIPPETS_DIR / f'{stem}.py')}"
+        return json.loads((entry / "result.json").read_text(encoding="utf-8"))
+
+
+@contextmanager
+def _locked(path: Path):
+    with open(path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> BuiltSite:
-    """The real project built with ``mkdocs build --strict`` into a temp folder
-    (the snippet cache in .cache/ is shared with ordinary builds)."""
+    """The real project built with ``mkdocs build --strict`` into a temp
+    folder, once per test session however many xdist workers ask for it (the
+    snippet cache in .cache/ is shared with ordinary builds)."""
     from helpers import mkdocs_build
 
-    target = tmp_path_factory.mktemp("site") / "site"
-    process = mkdocs_build(ROOT, target)
-    assert process.returncode == 0, process.stderr[-5000:]
-    return BuiltSite(target, process.stderr)
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the session's folder, above each worker's own
+    target, log, failed = shared / "site", shared / "site.log", shared / "site.failed"
+    with _locked(shared / "site.lock"):
+        if not log.exists():
+            process = mkdocs_build(ROOT, target)
+            log.write_text(process.stderr, encoding="utf-8")
+            if process.returncode != 0:
+                failed.touch()
+    assert not failed.exists(), log.read_text(encoding="utf-8")[-5000:]
+    return BuiltSite(target, log.read_text(encoding="utf-8"))

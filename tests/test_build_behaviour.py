@@ -12,6 +12,8 @@ import pytest
 
 from helpers import ROOT, mkdocs_build
 
+pytestmark = pytest.mark.slow
+
 SNIPPET = """\
 # --8<-- [start:main]
 import os

@@ -8,8 +8,8 @@ The snippet's first section shows that ``import snntorch`` does not import
 ``spikegen`` before, as in the build (each snippet file runs in a fresh
 process) but not in this pytest process, where other test modules import
 snnTorch. So what the page prints is checked on a run made exactly as the
-build makes it (``hooks/snippet_runner.py`` in a subprocess: ``fresh``); the
-in-process ``run_snippet`` run only serves to inspect the program's objects.
+build made it (the site build's own run, read from its cache: ``fresh``);
+the in-process ``run_snippet`` run only serves to inspect the program's objects.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import gzip
 import hashlib
 import importlib.metadata
 import inspect
-import json
 import logging
 import math
 import re
@@ -60,19 +59,12 @@ def message(err: BaseException) -> str:
     return f"{type(err).__name__}: {err}"
 
 
-class FreshRun:
-    """The snippet run the way the build runs it, in its own process."""
+class BuiltRun:
+    """The site build's run of the snippet, in a process of its own."""
 
-    def __init__(self, outdir: Path):
-        from run_snippets import _runner_env  # the build's environment for snippets
-
-        process = subprocess.run(
-            [sys.executable, str(ROOT / "hooks" / "snippet_runner.py"), str(SNIPPET), str(outdir)],
-            cwd=ROOT, env=_runner_env(), capture_output=True, text=True)
-        assert process.returncode == 0, process.stderr[-3000:]
-        assert (outdir / "result.json").is_file(), (outdir / "error.json").read_text()
-        self.result = json.loads((outdir / "result.json").read_text(encoding="utf-8"))
-        self.outdir = outdir
+    def __init__(self, site):
+        self.result = site.snippet_result("troubleshooting")
+        self.outdir = site.path / "figures" / "troubleshooting"
 
     def out(self, section: str) -> str:
         return self.result["sections"][section]["stdout"]
@@ -82,8 +74,8 @@ class FreshRun:
 
 
 @pytest.fixture(scope="module")
-def fresh(tmp_path_factory):
-    return FreshRun(tmp_path_factory.mktemp("troubleshooting-fresh") / "out")
+def fresh(site):
+    return BuiltRun(site)
 
 
 @pytest.fixture(scope="module")
