@@ -27,6 +27,7 @@ import copy
 import hashlib
 import html as html_lib
 import json
+import os
 import re
 import textwrap
 from pathlib import Path
@@ -36,6 +37,7 @@ import nbformat
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 
+from includes import IncludeError, fences
 from snippet_runner import CACHE_DIR, SNIPPETS_DIR, parse_sections
 
 NOTEBOOK_DIR = "notebooks"
@@ -48,8 +50,6 @@ LABELS = {
     "en": {"download": "Download the notebook", "colab": "Open in Colab",
            "view": "View as a notebook", "page": "Back to the chapter", "title": "{} - notebook"},
 }
-INCLUDE = re.compile(r'^\s*--8<--\s+"([^":]+):([\w-]+)"\s*$')
-FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
 FIGURE_ALT = re.compile(r"!\[([^\]]*)\]\((?:\.\./)*figures/")
 GITHUB = re.compile(r"^https://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
 
@@ -123,7 +123,8 @@ def build_notebook(markdown: str, title_url: str, site_url: str, prefix: str,
                    figures: list | None = None) -> dict | None:
     """The page as a notebook; the site path of each figure output goes to `figures`."""
     cells, prose, counter, parsed = [], [], 0, {}
-    lines = markdown.splitlines()
+    lines = markdown.split("\n")
+    blocks = {fence.line - 1: fence for fence in fences(markdown)}  # by 0-based line
     i = 0
     in_block = False  # inside an admonition or collapsible block
 
@@ -134,24 +135,17 @@ def build_notebook(markdown: str, title_url: str, site_url: str, prefix: str,
         prose.clear()
 
     while i < len(lines):
-        fence = FENCE.match(lines[i])
+        fence = blocks.get(i)
         if fence:
-            indent, marks = fence.group(1), fence.group(2)
-            body, j = [], i + 1
-            while j < len(lines) and not re.match(rf"^{re.escape(indent)}{marks}\s*$", lines[j]):
-                body.append(lines[j])
-                j += 1
-            includes = [INCLUDE.match(line) for line in body if line.strip()]
-            if includes and all(includes):
+            if fence.includes:
                 flush_prose()
                 counter += 1
-                code = "\n\n".join(_section_code(*m.groups(), parsed) for m in includes)
-                outputs = [o for m in includes for o in _outputs(*m.groups(), figures)]
+                code = "\n\n".join(_section_code(n.file, n.section, parsed) for n in fence.includes)
+                outputs = [o for n in fence.includes for o in _outputs(n.file, n.section, figures)]
                 cells.append(_code_cell(code, outputs, counter))
             else:
-                prose.extend(textwrap.dedent("\n".join([lines[i], *body, lines[min(j, len(lines) - 1)]]))
-                             .splitlines())
-            i = j + 1
+                prose.extend(textwrap.dedent("\n".join(lines[i:fence.end])).splitlines())
+            i = fence.end
             continue
         line = lines[i]
         if re.match(r"^[!?]{3}", line):
@@ -229,7 +223,7 @@ def on_files(files, config):
         try:
             figures = []
             notebook = build_notebook(markdown, page_url, site_url, prefix, figures)
-        except (KeyError, OSError):
+        except (KeyError, OSError, IncludeError):
             # A missing snippet file or section: run_snippets.py fails the
             # build on that page with its line; no notebook for a broken page.
             continue
@@ -288,8 +282,10 @@ def _nbconvert_html(notebook: dict, text: str, figures: list[str]) -> str:
     key = "\n".join([nbconvert.__version__, text, *figures])
     key = hashlib.sha256(key.encode()).hexdigest()[:16]
     cached = VIEWS_DIR / f"{key}.html"
-    if cached.exists():
-        return cached.read_text(encoding="utf-8")
+    if cached.exists():  # first line: the digest of the rest, so a damaged copy is not used
+        digest, _, html = cached.read_text(encoding="utf-8").partition("\n")
+        if digest == hashlib.sha256(html.encode()).hexdigest():
+            return html
     notebook = copy.deepcopy(notebook)
     paths = iter(figures)
     for cell in notebook.cells:
@@ -304,7 +300,9 @@ def _nbconvert_html(notebook: dict, text: str, figures: list[str]) -> str:
         _exporter = nbconvert.HTMLExporter(template_name="basic")
     html, _ = _exporter.from_notebook_node(notebook)
     VIEWS_DIR.mkdir(parents=True, exist_ok=True)
-    cached.write_text(html, encoding="utf-8")
+    tmp = cached.with_name(f"{cached.name}.tmp{os.getpid()}")  # whole, or not at all
+    tmp.write_text(f"{hashlib.sha256(html.encode()).hexdigest()}\n{html}", encoding="utf-8")
+    tmp.replace(cached)
     return html
 
 

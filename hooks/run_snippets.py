@@ -33,8 +33,11 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
+from includes import IncludeError, escape_notation, fences
 from snippet_runner import (CACHE_DIR, MNIST_MODE, MNIST_SAMPLE_DIR, ROOT, SNIPPETS_DIR,
-                            SnippetError, mnist_sample_digest, parse_sections)
+                            DataError, SnippetError, clean_leftovers, data_root,
+                            file_digest, mnist_sample_digest,
+                            parse_sections)
 
 # MkDocs registers this hook under its path ("hooks/run_snippets.py"); the
 # notebooks hook does `import run_snippets` and must get this very module,
@@ -45,6 +48,7 @@ log = logging.getLogger("mkdocs.hooks.run_snippets")
 
 RUNNER = Path(__file__).with_name("snippet_runner.py")
 RESULTS_DIR = CACHE_DIR / "snippets"
+SERVE_LOG = CACHE_DIR / "serve-runner.log"  # the warm runner's stderr under `mkdocs serve`
 FIGURES_URI = "figures"
 
 # In-memory results for this process: {snippet stem: (hash, result dict, dir)}.
@@ -92,7 +96,14 @@ def snippet_result(stem: str) -> tuple[dict, Path]:
     return result, out
 
 
+class DamagedCache(Exception):
+    """A cached result that does not hold what it says it holds."""
+
+
 def _load(out: Path) -> dict:
+    """A snippet's result from its folder, verified: a folder with an error
+    fails the build; one whose result.json is unreadable, or whose files are
+    missing or differ from their digests, raises DamagedCache (run it again)."""
     error = out / "error.json"
     if error.exists():
         info = json.loads(error.read_text())
@@ -100,7 +111,19 @@ def _load(out: Path) -> dict:
             f"Snippet failed at {info['location']} (section '{info['section']}'):\n"
             f"{info['traceback'] or info['message']}\n"
             f"{info['location']}: {info['message']}")
-    return json.loads((out / "result.json").read_text(encoding="utf-8"))
+    try:
+        result = json.loads((out / "result.json").read_text(encoding="utf-8"))
+        digests = result["digests"]
+        names = [name for section in result["sections"].values() for name in section["files"]]
+    except (OSError, ValueError, KeyError, AttributeError, TypeError) as err:
+        raise DamagedCache(f"result.json is unreadable ({type(err).__name__})") from None
+    for name in names:
+        path = out / name
+        if name not in digests or not path.is_file():
+            raise DamagedCache(f"{name} is missing")
+        if file_digest(path) != digests[name]:
+            raise DamagedCache(f"{name} differs from the file the snippet saved")
+    return result
 
 
 def run_all_snippets() -> dict[str, tuple[str, dict, Path]]:
@@ -128,17 +151,30 @@ def _update(paths: list[Path]) -> bool:
         out = RESULTS_DIR / f"{path.stem}-{digest}"
         if _results.get(path.stem, ("",))[0] == digest:
             continue
-        if (out / "result.json").exists():
-            _results[path.stem] = (digest, _load(out), out)
-            from_cache += 1
-        else:
-            stale.append((path, digest, out, hashlib.sha256(source).hexdigest()))
+        if (out / "error.json").exists():  # not a result: left by a crash, judge it again
+            shutil.rmtree(out, ignore_errors=True)
+        if out.is_dir():
+            try:
+                _results[path.stem] = (digest, _load(out), out)
+                from_cache += 1
+                continue
+            except DamagedCache as damage:
+                log.info(f"Snippets: the cached result of {path.name} is damaged ({damage}); "
+                         "running it again")
+                shutil.rmtree(out, ignore_errors=True)
+        stale.append((path, digest, out, hashlib.sha256(source).hexdigest()))
     for name in set(_results) - {p.stem for p in paths}:
         del _results[name]
 
     if stale:
         started = time.perf_counter()
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        for leftover in clean_leftovers():
+            log.info(f"Snippets: removed {leftover}, left by a run that was killed")
+        try:
+            data_root()  # the MNIST data the snippets load: checked (or downloaded) first
+        except DataError as err:
+            raise PluginError(f"MNIST data: {err}") from None
         log.info(f"Snippets: running {len(stale)} ({', '.join(p.name for p, *_ in stale)})")
         runner_output = _run_runner([(str(p), str(out)) for p, _, out, _ in stale])
         changed = False
@@ -148,6 +184,9 @@ def _update(paths: list[Path]) -> bool:
                                   f"{runner_output}")
             try:
                 result = _load(out)
+            except DamagedCache as damage:
+                raise PluginError(f"Snippet runner left a damaged result for "
+                                  f"{path.relative_to(ROOT)} ({damage}):\n{runner_output}") from None
             except PluginError:
                 shutil.rmtree(out)  # an error is not a result to keep
                 _results.pop(path.stem, None)
@@ -161,6 +200,10 @@ def _update(paths: list[Path]) -> bool:
                 continue
             _results[path.stem] = (digest, result, out)
             _prune(path.stem, keep=out)
+            for section, written in result.get("written_outside", []):
+                log.warning(f"snippets/{path.name} (section '{section}') wrote {written}, outside "
+                            "its scratch folder, into the repository; write only into the "
+                            "current folder (the page shows what is saved there)")
         seconds = time.perf_counter() - started
         log.info(f"Snippets: {len(stale)} run ({seconds:.1f} s: "
                  + ", ".join(f"{p.name} {_results[p.stem][1]['seconds']} s"
@@ -188,10 +231,11 @@ def _run_runner(jobs: list[tuple[str, str]]) -> str:
     if _serving:
         try:
             if _warm is None or _warm.poll() is not None:
-                _warm = subprocess.Popen(
-                    [sys.executable, str(RUNNER), "--serve"], cwd=ROOT, env=_runner_env(),
-                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                    text=True)
+                SERVE_LOG.parent.mkdir(parents=True, exist_ok=True)
+                with SERVE_LOG.open("w") as errors:  # what it says when it dies
+                    _warm = subprocess.Popen(
+                        [sys.executable, str(RUNNER), "--serve"], cwd=ROOT, env=_runner_env(),
+                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors, text=True)
             _warm.stdin.write(json.dumps(jobs) + "\n")
             _warm.stdin.flush()
             for line in _warm.stdout:
@@ -199,7 +243,9 @@ def _run_runner(jobs: list[tuple[str, str]]) -> str:
                     return ""
             raise OSError("the warm snippet runner stopped")
         except OSError as err:
-            log.warning(f"Warm snippet runner unavailable ({err}); starting a fresh one.")
+            said = SERVE_LOG.read_text(errors="replace")[-3000:] if SERVE_LOG.exists() else ""
+            log.warning(f"Warm snippet runner unavailable ({err}); starting a fresh one."
+                        + (f" It said:\n{said}" if said.strip() else ""))
             _stop_warm()
     process = subprocess.run([sys.executable, str(RUNNER), *(p for job in jobs for p in job)],
                              cwd=ROOT, env=_runner_env(),
@@ -258,15 +304,6 @@ def on_files(files, config):
     return files
 
 
-FENCE_RE = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)\n"
-    r"(?P<body>(?:(?P=indent)[ \t]*--8<--[^\n]*\n)+)"
-    r"(?P=indent)(?P=fence)[ \t]*$",
-    re.MULTILINE,
-)
-INCLUDE_RE = re.compile(r'--8<--\s+"([^"]+)"')
-
-
 def build_language(config) -> str:
     """The language being built (mkdocs-static-i18n builds each in turn)."""
     i18n = config.plugins.get("i18n")
@@ -276,33 +313,35 @@ def build_language(config) -> str:
 def on_page_markdown(markdown, page, config, files):
     language = build_language(config)
     src = page.file.src_uri
+    try:
+        blocks = [fence for fence in fences(markdown, f"docs/{src}") if fence.includes]
+    except IncludeError as err:
+        raise PluginError(str(err)) from None
 
-    def with_output(match: re.Match) -> str:
-        line = markdown.count("\n", 0, match.start()) + 1
+    lines = markdown.split("\n")
+    for fence in reversed(blocks):  # from the end, so earlier line numbers stay valid
         printed = []
-        for include in INCLUDE_RE.findall(match["body"]):
-            name, _, section = include.partition(":")
-            where = f"docs/{src}:{line}"
-            path = SNIPPETS_DIR / name
+        for include in fence.includes:
+            where = f"docs/{src}:{include.line}"
+            path = SNIPPETS_DIR / include.file
             if not path.is_file():
-                raise PluginError(f"{where}: snippet file '{name}' not found in snippets/")
-            if not section:
-                raise PluginError(f"{where}: include a named section, e.g. \"{name}:setup\"")
+                raise PluginError(f"{where}: snippet file '{include.file}' not found in snippets/")
             result = _results.get(path.stem)
-            if result is None or section not in result[1]["sections"]:
-                raise PluginError(f"{where}: snippet '{name}' has no section '{section}'")
-            printed.append(result[1]["sections"][section]["stdout"])
-        text = "".join(printed)
+            if result is None or include.section not in result[1]["sections"]:
+                raise PluginError(
+                    f"{where}: snippet '{include.file}' has no section '{include.section}'")
+            printed.append(result[1]["sections"][include.section]["stdout"])
+        text = escape_notation("".join(printed))
         if not text.strip():
-            return match.group(0)
-        indent = match["indent"]
-        fence = "`" * max(3, max((len(r) + 1 for r in re.findall(r"`+", text)), default=0))
+            continue
+        indent = fence.indent
+        fence_marks = "`" * max(3, max((len(r) + 1 for r in re.findall(r"`+", text)), default=0))
         title = OUTPUT_TITLE.get(language, OUTPUT_TITLE["en"])
-        body = "".join(f"{indent}{row}\n" for row in text.rstrip("\n").split("\n"))
-        return (f"{match.group(0)}\n\n{indent}{fence} {{ .text .snippet-output title=\"{title}\" }}\n"
-                f"{body}{indent}{fence}")
-
-    markdown = FENCE_RE.sub(with_output, markdown)
+        output = ["", f'{indent}{fence_marks} {{ .text .snippet-output title="{title}" }}',
+                  *(f"{indent}{row}" for row in text.rstrip("\n").split("\n")),
+                  f"{indent}{fence_marks}"]
+        lines[fence.end:fence.end] = output
+    markdown = "\n".join(lines)
 
     # suffix layout: "page.md" is Korean, "page.en.md" English; i18n shows
     # the Korean file in a language that lacks its own file.

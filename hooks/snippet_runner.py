@@ -38,6 +38,7 @@ import gzip
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import shutil
@@ -130,11 +131,74 @@ def parse_sections(path: Path, text: str | None = None) -> list[Section]:
 
 # ---------------------------------------------------------------- data
 
+MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+               "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+SAMPLE_FIX = ("restore it with `git checkout -- data/mnist-sample` (or set "
+              "SPIKE_TUTORIAL_MNIST=full to download the full dataset instead)")
+# Seconds a full-MNIST download may wait for the network before it gives up.
+DOWNLOAD_TIMEOUT = int(os.environ.get("SPIKE_TUTORIAL_DOWNLOAD_TIMEOUT", "60"))
+
+
+class DataError(Exception):
+    """The MNIST data cannot be used; the message names the file and the fix."""
+
+
 def mnist_sample_digest() -> str:
     digest = hashlib.sha256()
     for gz in sorted(MNIST_SAMPLE_DIR.glob("*.gz")):
         digest.update(gz.name.encode() + gz.read_bytes())
     return digest.hexdigest()
+
+
+def _idx_size(data: bytes) -> int:
+    """The length an IDX file (MNIST's format) says it has: a 4-byte magic
+    number whose last byte counts the dimensions, one 4-byte size each, data."""
+    if len(data) < 4 or data[:3] != b"\x00\x00\x08":
+        return -1
+    ndim = data[3]
+    sizes = [int.from_bytes(data[4 + 4 * k:8 + 4 * k], "big") for k in range(ndim)]
+    return 4 + 4 * ndim + math.prod(sizes)
+
+
+def unpack_mnist_sample() -> dict[str, bytes]:
+    """The four files of data/mnist-sample, unpacked and checked whole."""
+    unpacked = {}
+    for name in MNIST_FILES:
+        gz = MNIST_SAMPLE_DIR / f"{name}.gz"
+        if not gz.is_file():
+            raise DataError(f"{rel(gz)} is missing: {SAMPLE_FIX}")
+        try:
+            data = gzip.decompress(gz.read_bytes())
+        except (OSError, EOFError) as err:
+            raise DataError(f"{rel(gz)} is damaged ({err}): {SAMPLE_FIX}") from None
+        if _idx_size(data) != len(data):
+            raise DataError(f"{rel(gz)} is not a whole MNIST file (its header says "
+                            f"{_idx_size(data)} bytes, it holds {len(data)}): {SAMPLE_FIX}")
+        unpacked[name] = data
+    return unpacked
+
+
+def _download_full(root: Path) -> None:
+    """torchvision's download of the full MNIST, with a time limit per
+    network wait (a network that drops packets would otherwise stall for
+    minutes without a word) and a message that says what to do."""
+    import socket
+
+    from torchvision import datasets
+
+    print(f"Downloading the full MNIST into {rel(root)} (SPIKE_TUTORIAL_MNIST=full) ...",
+          file=sys.stderr, flush=True)
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT)
+    try:
+        for train in (True, False):
+            datasets.MNIST(root / "mnist", train=train, download=True)
+    except Exception as err:  # noqa: BLE001 - any network or file error
+        raise DataError(f"downloading the full MNIST failed ({type(err).__name__}: {err}); "
+                        "check the network, or unset SPIKE_TUTORIAL_MNIST to build with the "
+                        "sample in data/mnist-sample") from None
+    finally:
+        socket.setdefaulttimeout(previous)
 
 
 def data_root() -> Path:
@@ -143,33 +207,48 @@ def data_root() -> Path:
     In the default ``sample`` mode it holds the sample shipped in
     ``data/mnist-sample``, unpacked to the file names torchvision checks, so
     ``datasets.MNIST("data/mnist", download=True)`` loads it and skips the
-    download. In ``full`` mode torchvision downloads the full dataset into it
-    once (this needs network access).
+    download. The unpacked copy is checked against the digests written when
+    it was made, and made again if it differs. In ``full`` mode torchvision
+    downloads the full dataset into it once (this needs network access).
+    Raises :class:`DataError`.
     """
     if MNIST_MODE == "full":
         root = CACHE_DIR / "data-full"
         root.mkdir(parents=True, exist_ok=True)
         # Download once, up front, so that no snippet depends on another one
         # having downloaded it first (troubleshooting.py loads with download=False).
-        from torchvision import datasets
-
-        for train in (True, False):
-            datasets.MNIST(root / "mnist", train=train, download=True)
+        _download_full(root)
         return root
     root = CACHE_DIR / f"data-sample-{mnist_sample_digest()[:12]}"
-    raw = root / "mnist" / "MNIST" / "raw"
-    if not raw.is_dir():
-        tmp = CACHE_DIR / f"tmp-data-{os.getpid()}"
-        shutil.rmtree(tmp, ignore_errors=True)
-        (tmp / "mnist" / "MNIST" / "raw").mkdir(parents=True)
-        for gz in sorted(MNIST_SAMPLE_DIR.glob("*.gz")):
-            target = tmp / "mnist" / "MNIST" / "raw" / gz.stem
-            target.write_bytes(gzip.decompress(gz.read_bytes()))
+    if _unpacked_intact(root):
+        return root
+    unpacked = unpack_mnist_sample()
+    tmp = CACHE_DIR / f"tmp-data-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    raw = tmp / "mnist" / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for name, data in unpacked.items():
+        (raw / name).write_bytes(data)
+    (tmp / "digests.json").write_text(json.dumps(
+        {name: hashlib.sha256(data).hexdigest() for name, data in unpacked.items()}))
+    if not _unpacked_intact(root):  # (another process may have just made it)
+        shutil.rmtree(root, ignore_errors=True)
         try:
             tmp.rename(root)
         except OSError:  # another process unpacked it first
-            shutil.rmtree(tmp, ignore_errors=True)
+            pass
+    shutil.rmtree(tmp, ignore_errors=True)
     return root
+
+
+def _unpacked_intact(root: Path) -> bool:
+    try:
+        digests = json.loads((root / "digests.json").read_text())
+        raw = root / "mnist" / "MNIST" / "raw"
+        return sorted(digests) == sorted(MNIST_FILES) and all(
+            file_digest(raw / name) == digest for name, digest in digests.items())
+    except (OSError, ValueError):
+        return False
 
 
 def prepare_workdir(workdir: Path) -> Path:
@@ -253,7 +332,8 @@ def run_file(path: Path, outdir: Path | None = None, workdir: Path | None = None
     own_workdir = workdir is None  # a scratch folder of this run's own, removed after it
     if own_workdir:
         (CACHE_DIR / "work").mkdir(parents=True, exist_ok=True)
-        workdir = Path(tempfile.mkdtemp(prefix=f"{path.stem}-", dir=CACHE_DIR / "work"))
+        workdir = Path(tempfile.mkdtemp(prefix=f"{path.stem}-{os.getpid()}-",
+                                        dir=CACHE_DIR / "work"))
     workdir = prepare_workdir(workdir)
     outdir = Path(outdir) if outdir else workdir / ".outputs"
     outdir.mkdir(parents=True, exist_ok=True)
@@ -304,7 +384,14 @@ def run_file(path: Path, outdir: Path | None = None, workdir: Path | None = None
         if own_workdir:
             shutil.rmtree(workdir, ignore_errors=True)
     return {"sections": results, "seconds": round(time.perf_counter() - started, 2),
-            "source_sha256": hashlib.sha256(source).hexdigest()}
+            "source_sha256": hashlib.sha256(source).hexdigest(),
+            # what the build checks before it trusts a cached copy of these files
+            "digests": {name: file_digest(outdir / name)
+                        for section in results.values() for name in section["files"]}}
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def _time_limit(signum, frame):
@@ -323,9 +410,78 @@ def _die_with_parent() -> None:
         pass
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+LEFTOVER = re.compile(r"(?:.+\.tmp|tmp-data-|.+?-)(\d+)(?:-\w+)?")
+
+
+def clean_leftovers() -> list[str]:
+    """Remove what runs that were killed or crashed left in .cache: scratch
+    folders and half-written results and data of processes that are gone
+    (``work/<stem>-PID``, ``snippets/<name>.tmpPID``, ``tmp-data-PID``,
+    ``notebook-views/<key>.html.tmpPID``) and progress files older than the
+    time limit. Returns what it removed."""
+    removed = []
+    for folder in (CACHE_DIR, CACHE_DIR / "work", CACHE_DIR / "snippets",
+                   CACHE_DIR / "notebook-views"):
+        if not folder.is_dir():
+            continue
+        for item in folder.iterdir():
+            match = LEFTOVER.fullmatch(item.name)
+            stale = (folder == CACHE_DIR / "work" or ".tmp" in item.name
+                     or item.name.startswith("tmp-data-")) and match and not _alive(int(match[1]))
+            if item.suffix in (".section", ".fault"):
+                stale = time.time() - item.stat().st_mtime > TIME_LIMIT + 60
+            if stale:
+                removed.append(rel(item))
+                if item.is_dir():
+                    shutil.rmtree(item, ignore_errors=True)
+                else:
+                    item.unlink(missing_ok=True)
+    return removed
+
+
 def _child_workdir(path: Path, pid: int) -> Path:
     """The scratch folder of the forked child ``pid`` running ``path``."""
     return CACHE_DIR / "work" / f"{path.stem}-{pid}"
+
+
+def _watch_writes(workdir: Path, section: list[str], seen: list[list[str]]) -> None:
+    """Record (section, path) for every file this process opens for writing,
+    or folder it makes, inside the repository but outside ``workdir``: a
+    snippet's ``open("../../x", "w")`` would otherwise land in the checkout
+    unnoticed. (An audit hook: it sees every open, whatever library does it.)"""
+    # the runner's own: results, and the scratch folder with the folders above it
+    inside = (str(CACHE_DIR / "snippets") + os.sep, str(workdir) + os.sep)
+    own = {str(CACHE_DIR), str(CACHE_DIR / "work"), str(CACHE_DIR / "snippets"), str(workdir)}
+
+    def hook(event: str, args: tuple) -> None:
+        if event == "open":
+            path, mode, flags = args
+            writing = (mode and any(c in mode for c in "wax+")) or (
+                flags and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT))
+        elif event == "os.mkdir":
+            path, writing = args[0], True
+        else:
+            return
+        if not writing or not isinstance(path, (str, bytes, os.PathLike)):
+            return
+        where = os.path.abspath(os.fsdecode(path))
+        if where.startswith(str(ROOT) + os.sep) and not where.startswith(inside) \
+                and where not in own:
+            entry = [section[0], os.path.relpath(where, ROOT)]
+            if entry not in seen:
+                seen.append(entry)
+
+    sys.addaudithook(hook)
 
 
 def _run_one(path: Path, out: Path) -> None:
@@ -340,9 +496,16 @@ def _run_one(path: Path, out: Path) -> None:
     # from these which section it was in and the C-level traceback.
     progress = _progress_file(out)
     faulthandler.enable(progress.with_suffix(".fault").open("w"))
+    section, outside = ["-"], []
+
+    def on_section(name: str) -> None:
+        section[0] = name
+        progress.write_text(name)
+
+    _watch_writes(_child_workdir(path, os.getpid()), section, outside)
     try:
-        result = run_file(path, tmp, _child_workdir(path, os.getpid()),
-                          on_section=progress.write_text)
+        result = run_file(path, tmp, _child_workdir(path, os.getpid()), on_section=on_section)
+        result["written_outside"] = outside
     except SnippetError as err:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
@@ -359,19 +522,29 @@ def _run_one(path: Path, out: Path) -> None:
     tmp.rename(out)
 
 
-def _preload() -> None:
+HEAVY = ("numpy", "matplotlib", "torch", "torchvision")  # seconds to import, each
+
+
+def _preload(sources: list[str] | None = None) -> None:
     """Import the heavy libraries once; each forked child inherits them.
+    Given the snippets' sources, only those some snippet imports (a build of
+    snippets that only draw with matplotlib does not pay for torch).
 
     snntorch is deliberately not imported here: `import snntorch` does not
     import snntorch.spikegen, and a preloaded submodule would hide that.
     """
+    import importlib
+
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot  # noqa: F401
-    import numpy  # noqa: F401
-    import torch  # noqa: F401
-    import torchvision  # noqa: F401
+
+    for name in HEAVY:
+        used = sources is None or any(
+            re.search(rf"^\s*(?:import|from)\s+{name}\b", text, re.MULTILINE) for text in sources)
+        if used:
+            importlib.import_module(name)
 
 
 def _progress_file(out: Path) -> Path:
@@ -454,10 +627,11 @@ def main(argv: list[str]) -> int:
               file=sys.stderr)
         return 2
     _die_with_parent()
-    _preload()
     if argv != ["--serve"]:
         jobs = [(Path(snippet), Path(out)) for snippet, out in zip(argv[::2], argv[1::2])]
+        _preload([snippet.read_text(encoding="utf-8") for snippet, _ in jobs])
         return 1 if run_jobs(jobs) else 0
+    _preload()  # serve: everything, before the first edit asks for it
     for line in sys.stdin:
         crashed = run_jobs([(Path(snippet), Path(out)) for snippet, out in json.loads(line)])
         print(f"{DONE} {crashed}", flush=True)

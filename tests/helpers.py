@@ -25,12 +25,13 @@ def mkdocs_setting(key: str, default: str | None = None) -> str | None:
 
 # The path part of site_url: where the site is published, e.g. "/spike-encoding/".
 SITE_PATH = "/" + mkdocs_setting("site_url").split("/", 3)[3]
-INCLUDE = re.compile(r'^\s*--8<--\s+"([^":]+):([\w-]+)"\s*$', re.MULTILINE)
-
-
 def includes(md: Path) -> list[tuple[str, str]]:
-    """(snippet file, section) a page includes, in page order."""
-    return INCLUDE.findall(md.read_text(encoding="utf-8"))
+    """(snippet file, section) a page includes, in page order (the build's
+    own parser, hooks/includes.py)."""
+    from includes import includes as page_includes
+
+    text = md.read_text(encoding="utf-8")
+    return [(i.file, i.section) for i in page_includes(text, md.relative_to(ROOT).as_posix())]
 
 
 def included_code(md: Path) -> list[str]:

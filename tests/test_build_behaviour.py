@@ -4,13 +4,14 @@ results, and fails loudly, naming file and line, on bad code or includes."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, mkdocs_build
+from helpers import ROOT, code_blocks, mkdocs_build
 
 pytestmark = pytest.mark.slow
 
@@ -71,7 +72,8 @@ def write_snippet(project: Path, name: str, message: str) -> None:
 
 
 def build(project: Path, site: Path):
-    run_log = project / "runs.log"
+    run_log = project.parent / "runs.log"  # outside the project: snippets write only into
+    # their scratch folder (the build names any file written elsewhere in the project)
     process = mkdocs_build(project, site, env={"RUN_LOG": str(run_log)})
     runs = run_log.read_text().split() if run_log.exists() else []
     return process, runs
@@ -129,7 +131,7 @@ def test_a_snippet_that_never_ends_fails_the_build_where_it_loops(project, tmp_p
     lines.insert(7, "while True: pass")  # becomes line 8 of the file
     snippet.write_text("\n".join(lines) + "\n")
     process = mkdocs_build(project, tmp_path / "site", env={
-        "RUN_LOG": str(project / "runs.log"), "SPIKE_TUTORIAL_SNIPPET_TIMEOUT": "3"})
+        "RUN_LOG": str(project.parent / "runs.log"), "SPIKE_TUTORIAL_SNIPPET_TIMEOUT": "3"})
     assert process.returncode != 0
     assert "Snippets: running 2 (first.py, second.py)" in process.stderr
     assert "snippets/second.py:8 (section 'main')" in process.stderr
@@ -176,7 +178,7 @@ def test_a_missing_section_fails_the_build_naming_the_page_and_line(project, tmp
     page.write_text(page.read_text().replace("second.py:main", "second.py:nowhere"))
     process, _ = build(project, tmp_path / "site")
     assert process.returncode != 0
-    assert "docs/second.en.md:3: snippet 'second.py' has no section 'nowhere'" in process.stderr
+    assert "docs/second.en.md:4: snippet 'second.py' has no section 'nowhere'" in process.stderr
 
 
 def test_a_missing_snippet_file_fails_the_build(project, tmp_path):
@@ -184,7 +186,37 @@ def test_a_missing_snippet_file_fails_the_build(project, tmp_path):
     page.write_text(page.read_text().replace("first.py:main", "gone.py:main"))
     process, _ = build(project, tmp_path / "site")
     assert process.returncode != 0
-    assert "docs/index.md:3: snippet file 'gone.py' not found" in process.stderr
+    assert "docs/index.md:4: snippet file 'gone.py' not found" in process.stderr
+
+
+def test_a_comment_above_an_include_fails_the_build_naming_page_and_line(project, tmp_path):
+    """Before, the build passed, the section's output vanished from the page
+    and the notebook's cell held the literal --8<-- line."""
+    page = project / "docs" / "second.md"
+    page.write_text(page.read_text().replace('```python\n', '```python\n# 두 번째 예제\n'))
+    process, runs = build(project, tmp_path / "site")
+    assert process.returncode != 0
+    assert ("docs/second.md:4: a code block that includes snippet sections may hold nothing "
+            "else, but has '# 두 번째 예제'") in process.stderr
+
+
+def test_printed_include_lines_are_shown_as_printed(project, tmp_path):
+    """A section printing a line pymdownx would obey is shown as printed, in
+    the page and in the notebook; nothing is included in its place."""
+    printed = ['--8<-- "first.py:main"', "# --8<-- [start:main]"]
+    snippet = project / "snippets" / "second.py"
+    snippet.write_text(snippet.read_text().replace(
+        'print("hello from second")', "".join(f"print({line!r})\n" for line in printed)))
+    site = tmp_path / "site"
+    process, _ = build(project, site)
+    assert process.returncode == 0, process.stderr
+    output = [text for _, classes, text in code_blocks(site / "en" / "second" / "index.html")
+              if "snippet-output" in classes]
+    assert output == ["\n".join(printed) + "\n"]
+    notebook = json.loads((site / "en" / "notebooks" / "second.ipynb").read_text())
+    streams = [o["text"] for c in notebook["cells"] for o in c.get("outputs", [])
+               if o["output_type"] == "stream"]
+    assert ["".join(text) for text in streams] == ["\n".join(printed) + "\n"]
 
 
 def test_a_missing_translation_shows_the_korean_page_with_a_notice(project, tmp_path):
@@ -229,9 +261,10 @@ def test_a_snippet_edited_after_hashing_is_not_cached_under_the_old_hash(project
         'print("hello from first")',
         'print("hello from first")\n'
         'if open(os.environ["RUN_LOG"]).read().count("first") == 1:\n'
+        '    import subprocess, sys\n'
         '    third = os.path.join(os.path.dirname(__file__), "third.py")\n'
-        '    with open(third, "a") as editor:  # an editor saves third.py\n'
-        '        editor.write("# saved again\\n")'))
+        '    subprocess.run([sys.executable, "-c",  # an editor, another process, saves third.py\n'
+        '                    f"open({third!r}, \'a\').write(\'# saved again\\\\n\')"])'))
     process, runs = build(project, tmp_path / "site")
     assert process.returncode == 0, process.stderr
     assert runs.count("first") == 1 and runs.count("third") == 2  # third ran again
@@ -240,3 +273,54 @@ def test_a_snippet_edited_after_hashing_is_not_cached_under_the_old_hash(project
     cached = list((project / ".cache" / "snippets").glob("third-*/result.json"))
     assert [p.parent.name for p in cached] == [f"third-{snippet_hash(third)}"]
     assert json.loads(cached[0].read_text())["source_sha256"] == current
+
+
+@pytest.mark.parametrize("damage", ["truncated result", "emptied result", "figure deleted",
+                                    "figure overwritten", "view truncated"])
+def test_a_damaged_cache_is_noticed_and_made_again(project, tmp_path, damage):
+    """Before, a damaged result.json or a deleted figure failed every build
+    with a raw traceback until .cache was deleted by hand, a cached PNG
+    overwritten with garbage was published, and a truncated notebook-view
+    cache file was published at a fraction of its size."""
+    site = tmp_path / "site"
+    process, runs = build(project, site)
+    assert process.returncode == 0, process.stderr
+    figure = (site / "figures/second/main.png").read_bytes()
+    view = (site / "en/notebooks/second/index.html").read_text()
+
+    entry = next((project / ".cache" / "snippets").glob("second-*"))
+    if damage == "truncated result":
+        (entry / "result.json").write_text((entry / "result.json").read_text()[:40])
+    elif damage == "emptied result":
+        (entry / "result.json").write_text("")
+    elif damage == "figure deleted":
+        (entry / "main.png").unlink()
+    elif damage == "figure overwritten":
+        (entry / "main.png").write_bytes(b"\x89PNG garbage")
+    else:
+        for cached in (project / ".cache" / "notebook-views").glob("*.html"):
+            cached.write_text(cached.read_text()[:len(cached.read_text()) // 5])
+
+    process, runs = build(project, site)
+    assert process.returncode == 0, process.stderr
+    if damage == "view truncated":
+        assert sorted(runs) == ["first", "second"]  # nothing ran again ...
+    else:
+        assert sorted(runs) == ["first", "second", "second"]  # ... or just the damaged one
+        assert "Snippets: the cached result of second.py is damaged" in process.stderr
+    assert (site / "figures/second/main.png").read_bytes() == figure
+    assert (site / "en/notebooks/second/index.html").read_text() == view
+
+
+def test_a_file_written_outside_the_scratch_folder_is_named(project, tmp_path):
+    """Before, a snippet's open("../../x", "w") landed in the checkout unnoticed."""
+    snippet = project / "snippets" / "second.py"
+    snippet.write_text(snippet.read_text().replace(
+        'print("hello from second")',
+        'print("hello from second")\nwith open("../../../stray.txt", "w") as f:\n'
+        '    f.write("oops")'))
+    process, _ = build(project, tmp_path / "site")
+    assert (project / "stray.txt").exists()
+    assert ("snippets/second.py (section 'main') wrote stray.txt, outside its scratch folder, "
+            "into the repository") in process.stderr
+    assert process.returncode != 0  # a warning: --strict stops the build

@@ -3,6 +3,7 @@ what it refuses, and where it runs."""
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -85,3 +86,102 @@ def test_the_runner_refuses_an_odd_list_of_paths():
                               "snippets/why_spikes.py"], capture_output=True, text=True)
     assert process.returncode == 2
     assert "usage: snippet_runner.py SNIPPET OUTDIR" in process.stderr
+
+
+# ---------------------------------------------------------------- data and leftovers
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    """The runner's .cache/ moved into a temporary folder."""
+    import snippet_runner
+
+    monkeypatch.setattr(snippet_runner, "CACHE_DIR", tmp_path / "cache")
+    return tmp_path / "cache"
+
+
+def test_a_damaged_unpacked_mnist_is_unpacked_again(cache):
+    """Before, a truncated file in the unpacked copy failed every build at
+    mnist.py:22 with a shape error until .cache was deleted by hand."""
+    from snippet_runner import MNIST_FILES, data_root
+
+    raw = data_root() / "mnist" / "MNIST" / "raw"
+    whole = (raw / MNIST_FILES[0]).read_bytes()
+    (raw / MNIST_FILES[0]).write_bytes(whole[:1000])
+    assert (data_root() / "mnist" / "MNIST" / "raw" / MNIST_FILES[0]).read_bytes() == whole
+
+
+@pytest.mark.parametrize("damage,message", [
+    ("missing", "data/mnist-sample/train-labels-idx1-ubyte.gz is missing"),
+    ("truncated", "data/mnist-sample/train-labels-idx1-ubyte.gz is damaged"),
+    ("short", "data/mnist-sample/train-labels-idx1-ubyte.gz is not a whole MNIST file"),
+])
+def test_a_bad_sample_file_is_named_with_the_fix(cache, tmp_path, monkeypatch, damage, message):
+    """Before: a download error, or an EOFError blamed on a chapter."""
+    import gzip
+    import shutil
+
+    import snippet_runner
+
+    sample = tmp_path / "data" / "mnist-sample"
+    shutil.copytree(snippet_runner.MNIST_SAMPLE_DIR, sample)
+    monkeypatch.setattr(snippet_runner, "MNIST_SAMPLE_DIR", sample)
+    monkeypatch.setattr(snippet_runner, "ROOT", tmp_path)
+    labels = sample / "train-labels-idx1-ubyte.gz"
+    if damage == "missing":
+        labels.unlink()
+    elif damage == "truncated":
+        labels.write_bytes(labels.read_bytes()[:500])
+    else:  # a whole gzip of half the file
+        labels.write_bytes(gzip.compress(gzip.decompress(labels.read_bytes())[:2000]))
+    with pytest.raises(snippet_runner.DataError) as err:
+        snippet_runner.data_root()
+    assert str(err.value).startswith(message)
+    assert "git checkout -- data/mnist-sample" in str(err.value)
+
+
+def test_a_failed_full_download_says_what_to_do(cache, monkeypatch, capsys):
+    """Before, with SPIKE_TUTORIAL_MNIST=full and a network that drops packets,
+    the build sat silent for minutes. Now it says it is downloading, every
+    network wait has a time limit, and a failure says what to do."""
+    import socket
+
+    import snippet_runner
+    from torchvision import datasets
+
+    timeouts = []
+
+    def download(self):  # torchvision's download, on a network that drops packets
+        timeouts.append(socket.getdefaulttimeout())
+        raise TimeoutError("timed out")
+
+    monkeypatch.setattr(snippet_runner, "MNIST_MODE", "full")
+    monkeypatch.setattr(datasets.MNIST, "download", download)
+    with pytest.raises(snippet_runner.DataError) as err:
+        snippet_runner.data_root()
+    assert "Downloading the full MNIST into" in capsys.readouterr().err
+    assert timeouts == [snippet_runner.DOWNLOAD_TIMEOUT]
+    assert str(err.value) == (
+        "downloading the full MNIST failed (TimeoutError: timed out); check the network, or "
+        "unset SPIKE_TUTORIAL_MNIST to build with the sample in data/mnist-sample")
+    assert socket.getdefaulttimeout() is None  # put back
+
+
+def test_leftovers_of_dead_processes_are_removed_and_live_ones_kept(cache):
+    import subprocess
+    import sys
+
+    from snippet_runner import clean_leftovers
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    live = str(os.getpid())
+    made = ["work/rate_coding-{}", "work/rate_coding-{}-k2j4x", "snippets/mnist-0123abcd.tmp{}",
+            "tmp-data-{}", "notebook-views/ab12.html.tmp{}"]
+    for pattern in made:
+        for pid in (dead, live):
+            (cache / pattern.format(pid)).mkdir(parents=True)
+    (cache / "snippets" / "mnist-0123abcd").mkdir()  # a result: never touched
+    removed = clean_leftovers()
+    assert sorted(removed) == sorted(str(cache / p.format(dead)) for p in made)
+    assert all((cache / p.format(live)).exists() for p in made)
+    assert (cache / "snippets" / "mnist-0123abcd").exists()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import (DOCS, INCLUDE, LANGUAGES, ROOT, SITE_PATH, built_page, code_blocks,
+from helpers import (DOCS, LANGUAGES, ROOT, SITE_PATH, built_page, code_blocks,
                      heading_ids, image_alts, image_sources, included_code, includes,
                      korean_pages, nav_pages)
 from snippet_runner import SNIPPETS_DIR, parse_sections
@@ -42,15 +42,16 @@ def test_every_page_is_in_the_navigation():
 
 @pytest.mark.parametrize("md", PAGES, ids=page_id)
 def test_no_python_is_typed_into_a_page(md):
-    """Every Python fence only includes snippet sections."""
+    """Every Python fence only includes snippet sections (hooks/includes.py
+    refuses a fence that mixes includes with other lines)."""
+    from includes import fences
+
     for doc in (md, english(md)):
-        text = doc.read_text(encoding="utf-8")
-        for fence in re.finditer(r"^([ \t]*)(`{3,})\s*(?:python|py)\b[^\n]*\n(.*?)^\1\2",
-                                 text, re.MULTILINE | re.DOTALL):
-            body = [line for line in fence.group(3).splitlines() if line.strip()]
-            assert body and all(INCLUDE.match(line) for line in body), (
-                f"{doc.name}: Python typed into the page instead of included from snippets/:\n"
-                + fence.group(3))
+        for fence in fences(doc.read_text(encoding="utf-8"), doc.name):
+            if re.match(r"(python|py)\b", fence.info):
+                assert fence.includes, (
+                    f"{doc.name}:{fence.line}: Python typed into the page instead of included "
+                    "from snippets/:\n" + "\n".join(fence.body))
 
 
 @pytest.mark.parametrize("md", PAGES, ids=page_id)

@@ -235,11 +235,13 @@ def test_page_includes_every_section_in_order_with_its_figure(lang):
     text = _page(lang)
     assert [s.name for s in parse_sections(SNIPPETS_DIR / "why_spikes.py")] == SECTIONS
     # exercise solutions sit indented inside collapsed "??? success" blocks
-    blocks = re.findall(r'^( *)```python\n\1--8<-- "why_spikes\.py:([\w-]+)"\n\1```$', text, re.M)
-    assert [indent for indent, _ in blocks] == ["" if not s.startswith("exercise") else "    "
-                                                for s in SECTIONS]
-    blocks = [section for _, section in blocks]
-    assert blocks == SECTIONS
+    from includes import fences
+
+    blocks = [fence for fence in fences(text) if fence.includes]
+    assert [(f.indent, f.info) for f in blocks] == [
+        ("" if not s.startswith("exercise") else "    ", "python") for s in SECTIONS]
+    assert [(i.file, i.section) for f in blocks for i in f.includes] == [
+        ("why_spikes.py", s) for s in SECTIONS]
     starts = [text.index(f'--8<-- "why_spikes.py:{s}"') for s in SECTIONS] + [len(text)]
     for section, figure in FIGURES.items():
         k = SECTIONS.index(section)
