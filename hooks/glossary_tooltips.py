@@ -27,33 +27,57 @@ from mkdocs.plugins import event_priority
 
 # | term | its twin in the other language | meaning | [page title](page.md#anchor) |
 ROW = re.compile(r"^\| ([^|]+?) \| ([^|]+?) \| ([^|]+?) \| \[[^\]]+\]\(([^)]+)\) \|$", re.M)
-SKIP_TAGS = {"a", "abbr", "code", "pre", "script", "style", "summary", "svg",
-             "h1", "h2", "h3", "h4", "h5", "h6"}
+SKIP_TAGS = {
+    "a",
+    "abbr",
+    "code",
+    "pre",
+    "script",
+    "style",
+    "summary",
+    "svg",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+}
 
 
 @dataclass
 class Term:
-    words: list[str]     # what the page may say: "spiking neural network", "SNN"
-    title: str           # the tooltip
-    first_page: str      # "rate-coding.md": where the glossary says it first appears
+    words: list[str]  # what the page may say: "spiking neural network", "SNN"
+    title: str  # the tooltip
+    first_page: str  # "rate-coding.md": where the glossary says it first appears
 
 
 @dataclass
 class Tooltips:
     """What the hook shares with the Markdown extension: the terms to mark on
     the page being rendered (set per page, read by the tree processor)."""
+
     glossaries: dict[str, list[Term]] = field(default_factory=dict)  # language -> terms
-    page_terms: dict[str, str] = field(default_factory=dict)        # word -> title
+    page_terms: dict[str, str] = field(default_factory=dict)  # word -> title
     pattern: re.Pattern | None = None
 
 
 # ------------------------------------------------------------ the glossary
 
+
 def plain(markdown: str) -> str:
     """A glossary meaning as tooltip text: no code marks, links or TeX."""
     text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", markdown).replace("`", "").replace("**", "")
-    for tex, char in ((r"\,", "·"), (r"\Delta ", "Δ"), (r"\Delta", "Δ"), (r"\tau", "τ"),
-                      (r"\times", "×"), ("{", ""), ("}", ""), ("$", "")):
+    for tex, char in (
+        (r"\,", "·"),
+        (r"\Delta ", "Δ"),
+        (r"\Delta", "Δ"),
+        (r"\tau", "τ"),
+        (r"\times", "×"),
+        ("{", ""),
+        ("}", ""),
+        ("$", ""),
+    ):
         text = text.replace(tex, char)
     return text
 
@@ -90,9 +114,12 @@ def terms_met_by(page: str, terms: list[Term], order: list[str]) -> dict[str, st
     if page not in order:
         return {}
     here = order.index(page)
-    return {word: term.title for term in terms
-            if term.first_page in order and order.index(term.first_page) <= here
-            for word in term.words}
+    return {
+        word: term.title
+        for term in terms
+        if term.first_page in order and order.index(term.first_page) <= here
+        for word in term.words
+    }
 
 
 def word_pattern(words) -> re.Pattern:
@@ -106,6 +133,7 @@ def word_pattern(words) -> re.Pattern:
 
 
 # ------------------------------------------------------------ marking the page
+
 
 class _MarkFirstUse(Treeprocessor):
     def __init__(self, md, state: Tooltips):
@@ -130,9 +158,9 @@ class _MarkFirstUse(Treeprocessor):
             abbr = etree.Element("abbr", {"title": title})
             abbr.text = AtomicString(match.group(1))
             if marks:
-                marks[-1].tail = text[start:match.start()]
+                marks[-1].tail = text[start : match.start()]
             else:
-                rest = text[:match.start()]
+                rest = text[: match.start()]
             marks.append(abbr)
             start = match.end()
         if marks:
@@ -142,8 +170,14 @@ class _MarkFirstUse(Treeprocessor):
     def _word(self, matched: str) -> str | None:
         """The glossary word a match stands for ("Spikes" -> "spike")."""
         low = matched.lower()
-        return next((word for word in self.state.page_terms
-                     if low in (word.lower(), word.lower() + "s", word.lower() + "es")), None)
+        return next(
+            (
+                word
+                for word in self.state.page_terms
+                if low in (word.lower(), word.lower() + "s", word.lower() + "es")
+            ),
+            None,
+        )
 
     def _walk(self, el: etree.Element, seen: set[str]) -> None:
         if el.tag in SKIP_TAGS or "arithmatex" in (el.get("class") or ""):
@@ -178,8 +212,10 @@ _state = Tooltips()
 
 def on_config(config):
     docs = Path(config.docs_dir)
-    _state.glossaries = {"ko": read_glossary(docs / "glossary.md", "ko"),
-                         "en": read_glossary(docs / "glossary.en.md", "en")}
+    _state.glossaries = {
+        "ko": read_glossary(docs / "glossary.md", "ko"),
+        "en": read_glossary(docs / "glossary.en.md", "en"),
+    }
     config.markdown_extensions.append(GlossaryTooltips(_state))
     return config
 
@@ -189,8 +225,11 @@ def on_page_markdown(markdown, page, config, files):
     src = page.file.src_uri
     language = "en" if src.endswith(".en.md") else "ko"
     stem = re.sub(r"\.en\.md$", ".md", src)
-    terms = {} if stem == "glossary.md" else terms_met_by(
-        stem, _state.glossaries.get(language, []), reading_order(config.nav))
+    terms = (
+        {}
+        if stem == "glossary.md"
+        else terms_met_by(stem, _state.glossaries.get(language, []), reading_order(config.nav))
+    )
     _state.page_terms = terms
     _state.pattern = word_pattern(terms) if terms else None
     return markdown

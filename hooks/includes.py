@@ -75,7 +75,7 @@ def fences(markdown: str, page: str = "page") -> list[Fence]:
         end = number + 1
         while end < len(lines) and not closing.match(lines[end]):
             end += 1
-        body = tuple(lines[number + 1:end])
+        body = tuple(lines[number + 1 : end])
         includes = _includes(body, page, number + 2)
         found.append(Fence(number + 1, indent, opening["info"].strip(), body, end + 1, includes))
         number = end + 1
@@ -96,40 +96,49 @@ def _includes(body: tuple[str, ...], page: str, first: int) -> tuple[Include, ..
                 others.append((number, line))
             continue
         if not match["inline_marker"]:
-            raise IncludeError(f"{page}:{number}: the block form of --8<-- is not supported; "
-                               'write one line per section: --8<-- "file.py:section"')
+            raise IncludeError(
+                f"{page}:{number}: the block form of --8<-- is not supported; "
+                'write one line per section: --8<-- "file.py:section"'
+            )
         target = match["snippet"][1:-1].strip()
         file, _, section = target.rpartition(":")
         if not file or not SECTION_NAME.fullmatch(section):
-            raise IncludeError(f'{page}:{number}: --8<-- "{target}" includes no named section; '
-                               'include one, e.g. --8<-- "rate_coding.py:encode"')
+            raise IncludeError(
+                f'{page}:{number}: --8<-- "{target}" includes no named section; '
+                'include one, e.g. --8<-- "rate_coding.py:encode"'
+            )
         found.append(Include(file, section, number))
     if found and others:
         number, line = others[0]
-        raise IncludeError(f"{page}:{number}: a code block that includes snippet sections may "
-                           f"hold nothing else, but has {line.strip()!r}; move that line into "
-                           "the snippet file (a comment too) or out of the block")
+        raise IncludeError(
+            f"{page}:{number}: a code block that includes snippet sections may "
+            f"hold nothing else, but has {line.strip()!r}; move that line into "
+            "the snippet file (a comment too) or out of the block"
+        )
     return tuple(found)
 
 
 def _refuse_outside(line: str, page: str, number: int) -> None:
     match = NOTATION.match(line)
     if match and not match["escape"]:
-        raise IncludeError(f"{page}:{number}: --8<-- outside a code block would paste code "
-                           "into the prose; put it in a ```python block")
+        raise IncludeError(
+            f"{page}:{number}: --8<-- outside a code block would paste code "
+            "into the prose; put it in a ```python block"
+        )
 
 
 def escape_notation(text: str) -> str:
     """Text to show as printed inside a page (a section's output): any line
     pymdownx would read as an include or a section marker gets its escape,
     a ``;`` that pymdownx removes again, so the line is shown, not obeyed."""
+
     def escape(line: str) -> str:
         match = NOTATION.match(line)
         if match:
-            return f"{match['space']};{line[len(match['space']):]}"
+            return f"{match['space']};{line[len(match['space']) :]}"
         marker = SECTION_MARKER.match(line) if "8<-" in line else None
         if marker:
-            return f"{marker['pre']};{line[len(marker['pre']):]}"
+            return f"{marker['pre']};{line[len(marker['pre']) :]}"
         return line
 
     return "\n".join(escape(line) for line in text.split("\n"))

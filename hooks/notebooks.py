@@ -45,10 +45,20 @@ VIEWS_DIR = CACHE_DIR / "notebook-views"
 VIEW_ROOT = "@@site-root@@/"  # in cached view HTML: the way back to the site root
 INSTALL = "%pip install --quiet snntorch==1.0.0  # Colab has torch, torchvision, pandas, matplotlib"
 LABELS = {
-    "ko": {"download": "노트북 내려받기", "colab": "Colab에서 열기", "view": "노트북으로 보기",
-           "page": "본문으로 돌아가기", "title": "{} - 노트북"},
-    "en": {"download": "Download the notebook", "colab": "Open in Colab",
-           "view": "View as a notebook", "page": "Back to the chapter", "title": "{} - notebook"},
+    "ko": {
+        "download": "노트북 내려받기",
+        "colab": "Colab에서 열기",
+        "view": "노트북으로 보기",
+        "page": "본문으로 돌아가기",
+        "title": "{} - 노트북",
+    },
+    "en": {
+        "download": "Download the notebook",
+        "colab": "Open in Colab",
+        "view": "View as a notebook",
+        "page": "Back to the chapter",
+        "title": "{} - notebook",
+    },
 }
 FIGURE_ALT = re.compile(r"!\[([^\]]*)\]\((?:\.\./)*figures/")
 GITHUB = re.compile(r"^https://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
@@ -66,15 +76,17 @@ def _node(**fields) -> nbformat.NotebookNode:
 
 
 def _code_cell(source: str, outputs: list, count: int | None) -> nbformat.NotebookNode:
-    return _node(cell_type="code", id="", metadata={}, execution_count=count,
-                 source=source, outputs=outputs)
+    return _node(
+        cell_type="code", id="", metadata={}, execution_count=count, source=source, outputs=outputs
+    )
 
 
 def _section_code(name: str, section: str, parsed: dict) -> str:
     """A section's code as the page shows it; each file is parsed once per notebook."""
     if name not in parsed:
-        parsed[name] = {s.name: textwrap.dedent(s.code).strip("\n")
-                        for s in parse_sections(SNIPPETS_DIR / name)}
+        parsed[name] = {
+            s.name: textwrap.dedent(s.code).strip("\n") for s in parse_sections(SNIPPETS_DIR / name)
+        }
     return parsed[name][section]
 
 
@@ -104,23 +116,41 @@ def _prose(lines: list[str], site_url: str, prefix: str) -> str:
     # page's links to it (#moving-digit) still work in the notebook.
     text = re.sub(r"\s*\{ #([\w-]+) \}", r' <a id="\1"></a>', text)
     # The figure is the previous cell's output; keep its caption as a line of text.
-    text = re.sub(r'<figure markdown="span">.*?<figcaption[^>]*>(.*?)</figcaption>\s*</figure>',
-                  lambda m: f"*{m.group(1).strip()}*", text, flags=re.DOTALL)
+    text = re.sub(
+        r'<figure markdown="span">.*?<figcaption[^>]*>(.*?)</figcaption>\s*</figure>',
+        lambda m: f"*{m.group(1).strip()}*",
+        text,
+        flags=re.DOTALL,
+    )
     # The same for a figure inside a collapsed block (pymdownx.blocks.caption).
-    text = re.sub(r"!\[[^\]]*\]\((?:\.\./)*figures/[^)]*\)\s*\n/// caption\s*\n(.*?)\n///",
-                  lambda m: f"*{m.group(1).strip()}*", text, flags=re.DOTALL)
+    text = re.sub(
+        r"!\[[^\]]*\]\((?:\.\./)*figures/[^)]*\)\s*\n/// caption\s*\n(.*?)\n///",
+        lambda m: f"*{m.group(1).strip()}*",
+        text,
+        flags=re.DOTALL,
+    )
     # Links to other pages point at the published site.
-    text = re.sub(r"\]\(([\w-]+)\.md(#[\w-]+)?\)",
-                  lambda m: f"]({site_url}{prefix}{'' if m.group(1) == 'index' else m.group(1) + '/'}"
-                            f"{m.group(2) or ''})", text)
+    text = re.sub(
+        r"\]\(([\w-]+)\.md(#[\w-]+)?\)",
+        lambda m: (
+            f"]({site_url}{prefix}{'' if m.group(1) == 'index' else m.group(1) + '/'}"
+            f"{m.group(2) or ''})"
+        ),
+        text,
+    )
     # Admonition and collapsible-block headers become bold lines.
-    text = re.sub(r'^[!?]{3}\+? *\w+(?: "([^"]*)")?\s*$', lambda m: f"**{m.group(1) or ''}**",
-                  text, flags=re.MULTILINE)
+    text = re.sub(
+        r'^[!?]{3}\+? *\w+(?: "([^"]*)")?\s*$',
+        lambda m: f"**{m.group(1) or ''}**",
+        text,
+        flags=re.MULTILINE,
+    )
     return text.strip()
 
 
-def build_notebook(markdown: str, title_url: str, site_url: str, prefix: str,
-                   figures: list | None = None) -> dict | None:
+def build_notebook(
+    markdown: str, title_url: str, site_url: str, prefix: str, figures: list | None = None
+) -> dict | None:
     """The page as a notebook; the site path of each figure output goes to `figures`."""
     cells, prose, counter, parsed = [], [], 0, {}
     lines = markdown.split("\n")
@@ -144,7 +174,7 @@ def build_notebook(markdown: str, title_url: str, site_url: str, prefix: str,
                 outputs = [o for n in fence.includes for o in _outputs(n.file, n.section, figures)]
                 cells.append(_code_cell(code, outputs, counter))
             else:
-                prose.extend(textwrap.dedent("\n".join(lines[i:fence.end])).splitlines())
+                prose.extend(textwrap.dedent("\n".join(lines[i : fence.end])).splitlines())
             i = fence.end
             continue
         line = lines[i]
@@ -159,15 +189,21 @@ def build_notebook(markdown: str, title_url: str, site_url: str, prefix: str,
     flush_prose()
     # Title cell first, then the install cell.
     first = cells[0]
-    cells[0:1] = [first, _code_cell(INSTALL, [], None)] if first.cell_type == "markdown" \
+    cells[0:1] = (
+        [first, _code_cell(INSTALL, [], None)]
+        if first.cell_type == "markdown"
         else [_code_cell(INSTALL, [], None), first]
+    )
     for number, cell in enumerate(cells):
         cell.id = f"cell-{number}"  # nbformat's default ids are random: two builds would differ
-    notebook = nbformat.v4.new_notebook(cells=cells, metadata={
-        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-        "language_info": {"name": "python"},
-        "source": title_url,
-    })
+    notebook = nbformat.v4.new_notebook(
+        cells=cells,
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"},
+            "source": title_url,
+        },
+    )
     nbformat.validate(notebook)  # once, for the whole notebook
     return notebook
 
@@ -178,8 +214,10 @@ def colab_url(config, language: str, stem: str) -> str | None:
     if not match:
         return None
     prefix = "" if language == _default_language(config) else f"{language}/"
-    return (f"https://colab.research.google.com/github/{match[1]}/{match[2]}/blob/"
-            f"{config.remote_branch}/{prefix}{NOTEBOOK_DIR}/{stem}.ipynb")
+    return (
+        f"https://colab.research.google.com/github/{match[1]}/{match[2]}/blob/"
+        f"{config.remote_branch}/{prefix}{NOTEBOOK_DIR}/{stem}.ipynb"
+    )
 
 
 def _default_language(config) -> str:
@@ -192,14 +230,18 @@ def _links(config, language: str, stem: str, to_root: str, on_view: bool) -> str
     labels = LABELS.get(language, LABELS["en"])
     prefix = "" if language == _default_language(config) else f"{language}/"
     base = f"{to_root}{prefix}"
-    links = [(f"{base}{stem}/", labels["page"], "")] if on_view \
+    links = (
+        [(f"{base}{stem}/", labels["page"], "")]
+        if on_view
         else [(f"{base}{NOTEBOOK_DIR}/{stem}/", labels["view"], "")]
+    )
     links.append((f"{base}{NOTEBOOK_DIR}/{stem}.ipynb", labels["download"], " download"))
     colab = colab_url(config, language, stem)
     if colab:
         links.append((colab, labels["colab"], ""))
-    buttons = "".join(f'<a class="md-button" href="{href}"{extra}>{text}</a>'
-                      for href, text, extra in links)
+    buttons = "".join(
+        f'<a class="md-button" href="{href}"{extra}>{text}</a>' for href, text, extra in links
+    )
     return f'<p class="notebook-links">{buttons}</p>'
 
 
@@ -235,18 +277,24 @@ def on_files(files, config):
         title = re.search(r"^# (.+)$", markdown, re.MULTILINE)[1]
         title = LABELS.get(language, LABELS["en"])["title"].format(title)
         view = File.generated(
-            config, f"{prefix}{NOTEBOOK_DIR}/{stem}.md", inclusion=InclusionLevel.NOT_IN_NAV,
+            config,
+            f"{prefix}{NOTEBOOK_DIR}/{stem}.md",
+            inclusion=InclusionLevel.NOT_IN_NAV,
             content=f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n"
-                    "search:\n  exclude: true\n---\n")
+            "search:\n  exclude: true\n---\n",
+        )
         # What mkdocs-static-i18n sets on the pages it sorted (it ran before
         # these files existed), so the language switcher stays on the view.
         view.locale = view.locale_alternate_of = language
         i18n = config.plugins.get("i18n")
         others = i18n.build_languages if i18n else [language]
         view.alternates = {
-            other: SimpleNamespace(url=("" if other == _default_language(config) else f"{other}/")
-                                   + f"{NOTEBOOK_DIR}/{stem}/")
-            for other in others}
+            other: SimpleNamespace(
+                url=("" if other == _default_language(config) else f"{other}/")
+                + f"{NOTEBOOK_DIR}/{stem}/"
+            )
+            for other in others
+        }
         files.append(view)
     return files
 
@@ -267,8 +315,9 @@ def on_page_markdown(markdown, page, config, files):
         return markdown
     links = _links(config, build_language(config), stem, _to_root(page.url), on_view=False)
     # Right under the page title.
-    return re.sub(r"^(# .*\n)", lambda m: f"{m.group(1)}\n{links}\n", markdown, count=1,
-                  flags=re.MULTILINE)
+    return re.sub(
+        r"^(# .*\n)", lambda m: f"{m.group(1)}\n{links}\n", markdown, count=1, flags=re.MULTILINE
+    )
 
 
 def _nbconvert_html(notebook: dict, text: str, figures: list[str]) -> str:
@@ -317,21 +366,32 @@ def on_page_content(html, page, config, files):
     to_root = _to_root(page.url)
     # Headings: nbconvert's ids drop Hangul (id="") and repeat; the page's
     # own table of contents is the chapter's.
-    view = re.sub(r'<(h\d) id="[^"]*">(.*?)<a class="anchor-link" href="[^"]*">¶</a></\1>',
-                  r"<\1>\2</\1>", view)
+    view = re.sub(
+        r'<(h\d) id="[^"]*">(.*?)<a class="anchor-link" href="[^"]*">¶</a></\1>',
+        r"<\1>\2</\1>",
+        view,
+    )
     # nbconvert's cell ids ("cell-id=cell-3") are not valid CSS selectors, and
     # Material builds its copy buttons' selectors from the nearest id.
     view = re.sub(r' id="cell-id=[^"]*"', "", view)
     # Code as Material shows it (pre > code gets the copy button).
     # (Code cells are "hl-python"; blocks in the prose carry no language.)
-    view = re.sub(r'<div class="highlight(?: hl-(\w+))?"><pre><span></span>(.*?)</pre>',
-                  lambda m: f'<div class="language-{m[1] or "text"} highlight"><pre><code>'
-                            f"{m[2]}</code></pre>", view, flags=re.DOTALL)
+    view = re.sub(
+        r'<div class="highlight(?: hl-(\w+))?"><pre><span></span>(.*?)</pre>',
+        lambda m: (
+            f'<div class="language-{m[1] or "text"} highlight"><pre><code>{m[2]}</code></pre>'
+        ),
+        view,
+        flags=re.DOTALL,
+    )
     # Each figure gets the alt text the chapter page gives it (nbconvert's is
     # "No description has been provided for this image").
     alts = iter(alts)
-    view = re.sub(rf'<img (?:alt="[^"]*" )?src="{VIEW_ROOT}',
-                  lambda m: f'<img alt="{html_lib.escape(next(alts, ""))}" src="{to_root}', view)
+    view = re.sub(
+        rf'<img (?:alt="[^"]*" )?src="{VIEW_ROOT}',
+        lambda m: f'<img alt="{html_lib.escape(next(alts, ""))}" src="{to_root}',
+        view,
+    )
     # Links to the published site become links within this site.
     if config.site_url:
         view = view.replace(f'href="{config.site_url}', f'href="{to_root}')

@@ -34,10 +34,20 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 from includes import IncludeError, escape_notation, fences
-from snippet_runner import (CACHE_DIR, MNIST_MODE, MNIST_SAMPLE_DIR, ROOT, SNIPPETS_DIR,
-                            DataError, SnippetError, clean_leftovers, data_root,
-                            file_digest, mnist_sample_digest,
-                            parse_sections)
+from snippet_runner import (
+    CACHE_DIR,
+    MNIST_MODE,
+    MNIST_SAMPLE_DIR,
+    ROOT,
+    SNIPPETS_DIR,
+    DataError,
+    SnippetError,
+    clean_leftovers,
+    data_root,
+    file_digest,
+    mnist_sample_digest,
+    parse_sections,
+)
 
 # MkDocs registers this hook under its path ("hooks/run_snippets.py"); the
 # notebooks hook does `import run_snippets` and must get this very module,
@@ -57,9 +67,9 @@ _results: dict[str, tuple[str, dict, Path]] = {}
 OUTPUT_TITLE = {"ko": "출력", "en": "Output"}
 UNTRANSLATED = {
     "en": '!!! warning "Not translated yet"\n\n'
-          "    This page has no English version yet; it is shown in Korean.\n\n",
+    "    This page has no English version yet; it is shown in Korean.\n\n",
     "ko": '!!! warning "아직 번역되지 않았습니다"\n\n'
-          "    이 페이지는 아직 한국어 번역이 없어 원문을 그대로 보여 줍니다.\n\n",
+    "    이 페이지는 아직 한국어 번역이 없어 원문을 그대로 보여 줍니다.\n\n",
 }
 
 
@@ -72,8 +82,11 @@ def _dependency_digest() -> str:
     not for every snippet of every language's build."""
     global _dependencies
     files = [RUNNER, Path(__file__), ROOT / "requirements.txt"]
-    stats = tuple((f, f.stat().st_mtime_ns, f.stat().st_size) for f in files) + (MNIST_MODE,) \
+    stats = (
+        tuple((f, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+        + (MNIST_MODE,)
         + tuple((f.name, f.stat().st_mtime_ns) for f in sorted(MNIST_SAMPLE_DIR.glob("*.gz")))
+    )
     if stats != _dependencies[0]:
         digest = hashlib.sha256()
         for dependency in files:
@@ -110,7 +123,8 @@ def _load(out: Path) -> dict:
         raise PluginError(
             f"Snippet failed at {info['location']} (section '{info['section']}'):\n"
             f"{info['traceback'] or info['message']}\n"
-            f"{info['location']}: {info['message']}")
+            f"{info['location']}: {info['message']}"
+        )
     try:
         result = json.loads((out / "result.json").read_text(encoding="utf-8"))
         digests = result["digests"]
@@ -129,7 +143,7 @@ def _load(out: Path) -> dict:
 def run_all_snippets() -> dict[str, tuple[str, dict, Path]]:
     """Bring every snippet's results up to date; run only what changed."""
     paths = sorted(SNIPPETS_DIR.glob("*.py"))
-    for attempt in range(3):
+    for _attempt in range(3):
         if not _update(paths):
             break
     else:
@@ -159,8 +173,10 @@ def _update(paths: list[Path]) -> bool:
                 from_cache += 1
                 continue
             except DamagedCache as damage:
-                log.info(f"Snippets: the cached result of {path.name} is damaged ({damage}); "
-                         "running it again")
+                log.info(
+                    f"Snippets: the cached result of {path.name} is damaged ({damage}); "
+                    "running it again"
+                )
                 shutil.rmtree(out, ignore_errors=True)
         stale.append((path, digest, out, hashlib.sha256(source).hexdigest()))
     for name in set(_results) - {p.stem for p in paths}:
@@ -180,13 +196,16 @@ def _update(paths: list[Path]) -> bool:
         changed = False
         for path, digest, out, source_sha in stale:
             if not out.is_dir():
-                raise PluginError(f"Snippet runner crashed on {path.relative_to(ROOT)}:\n"
-                                  f"{runner_output}")
+                raise PluginError(
+                    f"Snippet runner crashed on {path.relative_to(ROOT)}:\n{runner_output}"
+                )
             try:
                 result = _load(out)
             except DamagedCache as damage:
-                raise PluginError(f"Snippet runner left a damaged result for "
-                                  f"{path.relative_to(ROOT)} ({damage}):\n{runner_output}") from None
+                raise PluginError(
+                    f"Snippet runner left a damaged result for "
+                    f"{path.relative_to(ROOT)} ({damage}):\n{runner_output}"
+                ) from None
             except PluginError:
                 shutil.rmtree(out)  # an error is not a result to keep
                 _results.pop(path.stem, None)
@@ -201,14 +220,21 @@ def _update(paths: list[Path]) -> bool:
             _results[path.stem] = (digest, result, out)
             _prune(path.stem, keep=out)
             for section, written in result.get("written_outside", []):
-                log.warning(f"snippets/{path.name} (section '{section}') wrote {written}, outside "
-                            "its scratch folder, into the repository; write only into the "
-                            "current folder (the page shows what is saved there)")
+                log.warning(
+                    f"snippets/{path.name} (section '{section}') wrote {written}, outside "
+                    "its scratch folder, into the repository; write only into the "
+                    "current folder (the page shows what is saved there)"
+                )
         seconds = time.perf_counter() - started
-        log.info(f"Snippets: {len(stale)} run ({seconds:.1f} s: "
-                 + ", ".join(f"{p.name} {_results[p.stem][1]['seconds']} s"
-                             for p, *_ in stale if p.stem in _results)
-                 + f"), {from_cache} from cache")
+        log.info(
+            f"Snippets: {len(stale)} run ({seconds:.1f} s: "
+            + ", ".join(
+                f"{p.name} {_results[p.stem][1]['seconds']} s"
+                for p, *_ in stale
+                if p.stem in _results
+            )
+            + f"), {from_cache} from cache"
+        )
         return changed
     if from_cache:
         log.info(f"Snippets: 0 run, {from_cache} from cache")
@@ -234,8 +260,14 @@ def _run_runner(jobs: list[tuple[str, str]]) -> str:
                 SERVE_LOG.parent.mkdir(parents=True, exist_ok=True)
                 with SERVE_LOG.open("w") as errors:  # what it says when it dies
                     _warm = subprocess.Popen(
-                        [sys.executable, str(RUNNER), "--serve"], cwd=ROOT, env=_runner_env(),
-                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors, text=True)
+                        [sys.executable, str(RUNNER), "--serve"],
+                        cwd=ROOT,
+                        env=_runner_env(),
+                        stdin=subprocess.PIPE,
+                        stdout=subprocess.PIPE,
+                        stderr=errors,
+                        text=True,
+                    )
             _warm.stdin.write(json.dumps(jobs) + "\n")
             _warm.stdin.flush()
             for line in _warm.stdout:
@@ -244,12 +276,19 @@ def _run_runner(jobs: list[tuple[str, str]]) -> str:
             raise OSError("the warm snippet runner stopped")
         except OSError as err:
             said = SERVE_LOG.read_text(errors="replace")[-3000:] if SERVE_LOG.exists() else ""
-            log.warning(f"Warm snippet runner unavailable ({err}); starting a fresh one."
-                        + (f" It said:\n{said}" if said.strip() else ""))
+            log.warning(
+                f"Warm snippet runner unavailable ({err}); starting a fresh one."
+                + (f" It said:\n{said}" if said.strip() else "")
+            )
             _stop_warm()
-    process = subprocess.run([sys.executable, str(RUNNER), *(p for job in jobs for p in job)],
-                             cwd=ROOT, env=_runner_env(),
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.run(
+        [sys.executable, str(RUNNER), *(p for job in jobs for p in job)],
+        cwd=ROOT,
+        env=_runner_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     if process.stdout.strip():
         log.debug(process.stdout)
     return process.stdout
@@ -275,14 +314,18 @@ def _runner_env() -> dict[str, str]:
 
 def _prune(stem: str, keep: Path, versions: int = 3) -> None:
     """Keep the newest few results of a snippet, so undoing an edit is instant."""
-    old = [d for d in RESULTS_DIR.glob(f"{stem}-*")
-           if d != keep and re.fullmatch(rf"{re.escape(stem)}-[0-9a-f]{{16}}", d.name)]
+    old = [
+        d
+        for d in RESULTS_DIR.glob(f"{stem}-*")
+        if d != keep and re.fullmatch(rf"{re.escape(stem)}-[0-9a-f]{{16}}", d.name)
+    ]
     old.sort(key=lambda d: d.stat().st_mtime, reverse=True)
-    for stale in old[versions - 1:]:
+    for stale in old[versions - 1 :]:
         shutil.rmtree(stale, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- events
+
 
 def on_startup(command, dirty):
     global _serving
@@ -329,7 +372,8 @@ def on_page_markdown(markdown, page, config, files):
             result = _results.get(path.stem)
             if result is None or include.section not in result[1]["sections"]:
                 raise PluginError(
-                    f"{where}: snippet '{include.file}' has no section '{include.section}'")
+                    f"{where}: snippet '{include.file}' has no section '{include.section}'"
+                )
             printed.append(result[1]["sections"][include.section]["stdout"])
         text = escape_notation("".join(printed))
         if not text.strip():
@@ -337,10 +381,13 @@ def on_page_markdown(markdown, page, config, files):
         indent = fence.indent
         fence_marks = "`" * max(3, max((len(r) + 1 for r in re.findall(r"`+", text)), default=0))
         title = OUTPUT_TITLE.get(language, OUTPUT_TITLE["en"])
-        output = ["", f'{indent}{fence_marks} {{ .text .snippet-output title="{title}" }}',
-                  *(f"{indent}{row}" for row in text.rstrip("\n").split("\n")),
-                  f"{indent}{fence_marks}"]
-        lines[fence.end:fence.end] = output
+        output = [
+            "",
+            f'{indent}{fence_marks} {{ .text .snippet-output title="{title}" }}',
+            *(f"{indent}{row}" for row in text.rstrip("\n").split("\n")),
+            f"{indent}{fence_marks}",
+        ]
+        lines[fence.end : fence.end] = output
     markdown = "\n".join(lines)
 
     # suffix layout: "page.md" is Korean, "page.en.md" English; i18n shows

@@ -122,8 +122,11 @@ def parse_sections(path: Path, text: str | None = None) -> list[Section]:
         elif current is not None:
             body.append(line)
         elif line.strip() and not line.lstrip().startswith("#"):
-            raise SnippetError(where, "-", "code outside any section would run unseen; "
-                               "put it in a section that a page shows")
+            raise SnippetError(
+                where,
+                "-",
+                "code outside any section would run unseen; put it in a section that a page shows",
+            )
     if current is not None:
         raise SnippetError(rel(path), current, f"section '{current}' is never closed")
     return sections
@@ -131,10 +134,16 @@ def parse_sections(path: Path, text: str | None = None) -> list[Section]:
 
 # ---------------------------------------------------------------- data
 
-MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-               "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
-SAMPLE_FIX = ("restore it with `git checkout -- data/mnist-sample` (or set "
-              "SPIKE_TUTORIAL_MNIST=full to download the full dataset instead)")
+MNIST_FILES = (
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+)
+SAMPLE_FIX = (
+    "restore it with `git checkout -- data/mnist-sample` (or set "
+    "SPIKE_TUTORIAL_MNIST=full to download the full dataset instead)"
+)
 # Seconds a full-MNIST download may wait for the network before it gives up.
 DOWNLOAD_TIMEOUT = int(os.environ.get("SPIKE_TUTORIAL_DOWNLOAD_TIMEOUT", "60"))
 
@@ -156,7 +165,7 @@ def _idx_size(data: bytes) -> int:
     if len(data) < 4 or data[:3] != b"\x00\x00\x08":
         return -1
     ndim = data[3]
-    sizes = [int.from_bytes(data[4 + 4 * k:8 + 4 * k], "big") for k in range(ndim)]
+    sizes = [int.from_bytes(data[4 + 4 * k : 8 + 4 * k], "big") for k in range(ndim)]
     return 4 + 4 * ndim + math.prod(sizes)
 
 
@@ -172,8 +181,10 @@ def unpack_mnist_sample() -> dict[str, bytes]:
         except (OSError, EOFError) as err:
             raise DataError(f"{rel(gz)} is damaged ({err}): {SAMPLE_FIX}") from None
         if _idx_size(data) != len(data):
-            raise DataError(f"{rel(gz)} is not a whole MNIST file (its header says "
-                            f"{_idx_size(data)} bytes, it holds {len(data)}): {SAMPLE_FIX}")
+            raise DataError(
+                f"{rel(gz)} is not a whole MNIST file (its header says "
+                f"{_idx_size(data)} bytes, it holds {len(data)}): {SAMPLE_FIX}"
+            )
         unpacked[name] = data
     return unpacked
 
@@ -186,17 +197,22 @@ def _download_full(root: Path) -> None:
 
     from torchvision import datasets
 
-    print(f"Downloading the full MNIST into {rel(root)} (SPIKE_TUTORIAL_MNIST=full) ...",
-          file=sys.stderr, flush=True)
+    print(
+        f"Downloading the full MNIST into {rel(root)} (SPIKE_TUTORIAL_MNIST=full) ...",
+        file=sys.stderr,
+        flush=True,
+    )
     previous = socket.getdefaulttimeout()
     socket.setdefaulttimeout(DOWNLOAD_TIMEOUT)
     try:
         for train in (True, False):
             datasets.MNIST(root / "mnist", train=train, download=True)
     except Exception as err:  # noqa: BLE001 - any network or file error
-        raise DataError(f"downloading the full MNIST failed ({type(err).__name__}: {err}); "
-                        "check the network, or unset SPIKE_TUTORIAL_MNIST to build with the "
-                        "sample in data/mnist-sample") from None
+        raise DataError(
+            f"downloading the full MNIST failed ({type(err).__name__}: {err}); "
+            "check the network, or unset SPIKE_TUTORIAL_MNIST to build with the "
+            "sample in data/mnist-sample"
+        ) from None
     finally:
         socket.setdefaulttimeout(previous)
 
@@ -229,8 +245,9 @@ def data_root() -> Path:
     raw.mkdir(parents=True)
     for name, data in unpacked.items():
         (raw / name).write_bytes(data)
-    (tmp / "digests.json").write_text(json.dumps(
-        {name: hashlib.sha256(data).hexdigest() for name, data in unpacked.items()}))
+    (tmp / "digests.json").write_text(
+        json.dumps({name: hashlib.sha256(data).hexdigest() for name, data in unpacked.items()})
+    )
     if not _unpacked_intact(root):  # (another process may have just made it)
         shutil.rmtree(root, ignore_errors=True)
         try:
@@ -246,7 +263,8 @@ def _unpacked_intact(root: Path) -> bool:
         digests = json.loads((root / "digests.json").read_text())
         raw = root / "mnist" / "MNIST" / "raw"
         return sorted(digests) == sorted(MNIST_FILES) and all(
-            file_digest(raw / name) == digest for name, digest in digests.items())
+            file_digest(raw / name) == digest for name, digest in digests.items()
+        )
     except (OSError, ValueError):
         return False
 
@@ -260,6 +278,7 @@ def prepare_workdir(workdir: Path) -> Path:
 
 
 # ---------------------------------------------------------------- running
+
 
 def _error_location(path: Path, exc: BaseException) -> str:
     """``snippets/x.py:LINE`` of the innermost frame inside the snippet."""
@@ -279,15 +298,17 @@ def _save_figures(section: str, outdir: Path) -> list[str]:
     for index, number in enumerate(plt.get_fignums(), 1):
         name = f"{section}.png" if index == 1 else f"{section}-{index}.png"
         # No "Software" metadata: the same figure gives the same bytes.
-        plt.figure(number).savefig(outdir / name, dpi=100, bbox_inches="tight",
-                                   metadata={"Software": None})
+        plt.figure(number).savefig(
+            outdir / name, dpi=100, bbox_inches="tight", metadata={"Software": None}
+        )
         names.append(name)
     plt.close("all")
     return names
 
 
-def _collect_written_files(workdir: Path, outdir: Path, saved: dict[str, tuple[str, str]],
-                           section: str, where: str) -> list[str]:
+def _collect_written_files(
+    workdir: Path, outdir: Path, saved: dict[str, tuple[str, str]], section: str, where: str
+) -> list[str]:
     """Copy the files this section wrote into ``outdir``. ``saved`` maps every
     name kept so far to (the section that saved it, its digest): a file saved
     again under a name already taken would replace what an earlier section's
@@ -300,9 +321,14 @@ def _collect_written_files(workdir: Path, outdir: Path, saved: dict[str, tuple[s
         if item.name in saved:
             first, old = saved[item.name]
             if old != digest:
-                raise SnippetError(where, section, (
-                    f"saves {item.name}, a name section '{first}' already used; the page "
-                    "would show only one of them: give each file its own name"))
+                raise SnippetError(
+                    where,
+                    section,
+                    (
+                        f"saves {item.name}, a name section '{first}' already used; the page "
+                        "would show only one of them: give each file its own name"
+                    ),
+                )
             continue
         shutil.copyfile(item, outdir / item.name)
         saved[item.name] = (section, digest)
@@ -310,8 +336,13 @@ def _collect_written_files(workdir: Path, outdir: Path, saved: dict[str, tuple[s
     return names
 
 
-def run_file(path: Path, outdir: Path | None = None, workdir: Path | None = None,
-             namespace: dict | None = None, on_section=None) -> dict:
+def run_file(
+    path: Path,
+    outdir: Path | None = None,
+    workdir: Path | None = None,
+    namespace: dict | None = None,
+    on_section=None,
+) -> dict:
     """Execute a snippet file section by section; return its results.
 
     The result maps each section name to ``{"stdout": str, "files": [...]}``.
@@ -332,8 +363,9 @@ def run_file(path: Path, outdir: Path | None = None, workdir: Path | None = None
     own_workdir = workdir is None  # a scratch folder of this run's own, removed after it
     if own_workdir:
         (CACHE_DIR / "work").mkdir(parents=True, exist_ok=True)
-        workdir = Path(tempfile.mkdtemp(prefix=f"{path.stem}-{os.getpid()}-",
-                                        dir=CACHE_DIR / "work"))
+        workdir = Path(
+            tempfile.mkdtemp(prefix=f"{path.stem}-{os.getpid()}-", dir=CACHE_DIR / "work")
+        )
     workdir = prepare_workdir(workdir)
     outdir = Path(outdir) if outdir else workdir / ".outputs"
     outdir.mkdir(parents=True, exist_ok=True)
@@ -361,21 +393,32 @@ def run_file(path: Path, outdir: Path | None = None, workdir: Path | None = None
             except (Exception, SystemExit) as exc:  # noqa: BLE001 - report any failure
                 plt.close("all")
                 message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-                raise SnippetError(_error_location(path, exc), section.name, message,
-                                   traceback.format_exc()) from exc
+                raise SnippetError(
+                    _error_location(path, exc), section.name, message, traceback.format_exc()
+                ) from exc
             where = f"{rel(path)}:{section.first_line}"
             printed = stdout.getvalue()
             if len(printed) > MAX_PRINTED:
                 plt.close("all")
-                raise SnippetError(where, section.name, (
-                    f"printed {len(printed):,} characters; a page shows at most "
-                    f"{MAX_PRINTED:,} per section: print a summary instead"))
+                raise SnippetError(
+                    where,
+                    section.name,
+                    (
+                        f"printed {len(printed):,} characters; a page shows at most "
+                        f"{MAX_PRINTED:,} per section: print a summary instead"
+                    ),
+                )
             files = _save_figures(section.name, outdir)
             for name in files:
                 if name in saved:  # a file an earlier section wrote, named like this figure
-                    raise SnippetError(where, section.name, (
-                        f"draws {name}, a name section '{saved[name][0]}' already used "
-                        "for a file it saved: give that file another name"))
+                    raise SnippetError(
+                        where,
+                        section.name,
+                        (
+                            f"draws {name}, a name section '{saved[name][0]}' already used "
+                            "for a file it saved: give that file another name"
+                        ),
+                    )
                 saved[name] = (section.name, "figure")
             files += _collect_written_files(workdir, outdir, saved, section.name, where)
             results[section.name] = {"stdout": printed, "files": files}
@@ -383,11 +426,17 @@ def run_file(path: Path, outdir: Path | None = None, workdir: Path | None = None
         os.chdir(old_cwd)
         if own_workdir:
             shutil.rmtree(workdir, ignore_errors=True)
-    return {"sections": results, "seconds": round(time.perf_counter() - started, 2),
-            "source_sha256": hashlib.sha256(source).hexdigest(),
-            # what the build checks before it trusts a cached copy of these files
-            "digests": {name: file_digest(outdir / name)
-                        for section in results.values() for name in section["files"]}}
+    return {
+        "sections": results,
+        "seconds": round(time.perf_counter() - started, 2),
+        "source_sha256": hashlib.sha256(source).hexdigest(),
+        # what the build checks before it trusts a cached copy of these files
+        "digests": {
+            name: file_digest(outdir / name)
+            for section in results.values()
+            for name in section["files"]
+        },
+    }
 
 
 def file_digest(path: Path) -> str:
@@ -395,8 +444,10 @@ def file_digest(path: Path) -> str:
 
 
 def _time_limit(signum, frame):
-    raise TimeoutError(f"ran longer than {TIME_LIMIT} s, the limit for one snippet file "
-                       "(set SPIKE_TUTORIAL_SNIPPET_TIMEOUT to change it)")
+    raise TimeoutError(
+        f"ran longer than {TIME_LIMIT} s, the limit for one snippet file "
+        "(set SPIKE_TUTORIAL_SNIPPET_TIMEOUT to change it)"
+    )
 
 
 def _die_with_parent() -> None:
@@ -430,14 +481,25 @@ def clean_leftovers() -> list[str]:
     ``notebook-views/<key>.html.tmpPID``) and progress files older than the
     time limit. Returns what it removed."""
     removed = []
-    for folder in (CACHE_DIR, CACHE_DIR / "work", CACHE_DIR / "snippets",
-                   CACHE_DIR / "notebook-views"):
+    for folder in (
+        CACHE_DIR,
+        CACHE_DIR / "work",
+        CACHE_DIR / "snippets",
+        CACHE_DIR / "notebook-views",
+    ):
         if not folder.is_dir():
             continue
         for item in folder.iterdir():
             match = LEFTOVER.fullmatch(item.name)
-            stale = (folder == CACHE_DIR / "work" or ".tmp" in item.name
-                     or item.name.startswith("tmp-data-")) and match and not _alive(int(match[1]))
+            stale = (
+                (
+                    folder == CACHE_DIR / "work"
+                    or ".tmp" in item.name
+                    or item.name.startswith("tmp-data-")
+                )
+                and match
+                and not _alive(int(match[1]))
+            )
             if item.suffix in (".section", ".fault"):
                 stale = time.time() - item.stat().st_mtime > TIME_LIMIT + 60
             if stale:
@@ -467,7 +529,8 @@ def _watch_writes(workdir: Path, section: list[str], seen: list[list[str]]) -> N
         if event == "open":
             path, mode, flags = args
             writing = (mode and any(c in mode for c in "wax+")) or (
-                flags and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT))
+                flags and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)
+            )
         elif event == "os.mkdir":
             path, writing = args[0], True
         else:
@@ -475,8 +538,11 @@ def _watch_writes(workdir: Path, section: list[str], seen: list[list[str]]) -> N
         if not writing or not isinstance(path, (str, bytes, os.PathLike)):
             return
         where = os.path.abspath(os.fsdecode(path))
-        if where.startswith(str(ROOT) + os.sep) and not where.startswith(inside) \
-                and where not in own:
+        if (
+            where.startswith(str(ROOT) + os.sep)
+            and not where.startswith(inside)
+            and where not in own
+        ):
             entry = [section[0], os.path.relpath(where, ROOT)]
             if entry not in seen:
                 seen.append(entry)
@@ -509,9 +575,16 @@ def _run_one(path: Path, out: Path) -> None:
     except SnippetError as err:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        (tmp / "error.json").write_text(json.dumps({
-            "location": err.location, "section": err.section,
-            "message": err.message, "traceback": err.tb}))
+        (tmp / "error.json").write_text(
+            json.dumps(
+                {
+                    "location": err.location,
+                    "section": err.section,
+                    "message": err.message,
+                    "traceback": err.tb,
+                }
+            )
+        )
         print(err.tb or str(err), file=sys.stderr)
     else:
         (tmp / "result.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
@@ -542,7 +615,8 @@ def _preload(sources: list[str] | None = None) -> None:
 
     for name in HEAVY:
         used = sources is None or any(
-            re.search(rf"^\s*(?:import|from)\s+{name}\b", text, re.MULTILINE) for text in sources)
+            re.search(rf"^\s*(?:import|from)\s+{name}\b", text, re.MULTILINE) for text in sources
+        )
         if used:
             importlib.import_module(name)
 
@@ -565,9 +639,16 @@ def _report_crash(snippet: Path, out: Path, status: int, pid: int) -> None:
         how = f"ended with exit status {os.waitstatus_to_exitcode(status)} (os._exit?)"
     if not out.is_dir():
         out.mkdir(parents=True)
-        (out / "error.json").write_text(json.dumps({
-            "location": rel(snippet), "section": section,
-            "message": f"the process running it was {how}", "traceback": dump}))
+        (out / "error.json").write_text(
+            json.dumps(
+                {
+                    "location": rel(snippet),
+                    "section": section,
+                    "message": f"the process running it was {how}",
+                    "traceback": dump,
+                }
+            )
+        )
     for leftover in (progress, fault):
         leftover.unlink(missing_ok=True)
     shutil.rmtree(out.with_name(f"{out.name}.tmp{pid}"), ignore_errors=True)
@@ -623,8 +704,10 @@ def main(argv: list[str]) -> int:
     snippet does not pay for importing torch again.
     """
     if argv != ["--serve"] and (not argv or len(argv) % 2):
-        print("usage: snippet_runner.py SNIPPET OUTDIR [SNIPPET OUTDIR ...] | --serve",
-              file=sys.stderr)
+        print(
+            "usage: snippet_runner.py SNIPPET OUTDIR [SNIPPET OUTDIR ...] | --serve",
+            file=sys.stderr,
+        )
         return 2
     _die_with_parent()
     if argv != ["--serve"]:

@@ -27,8 +27,17 @@ ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
 
 def build(project: Path, config: str = "mkdocs.yml", strict: bool = True) -> tuple[float, str]:
-    command = [sys.executable, "-m", "mkdocs", "build", "-q" if not strict else "--strict",
-               "-f", config, "-d", str(project / "site")]
+    command = [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "build",
+        "-q" if not strict else "--strict",
+        "-f",
+        config,
+        "-d",
+        str(project / "site"),
+    ]
     started = time.perf_counter()
     process = subprocess.run(command, cwd=project, env=ENV, capture_output=True, text=True)
     seconds = time.perf_counter() - started
@@ -46,8 +55,11 @@ def page_weights(site: Path) -> list[tuple[str, int, int, int]]:
     rows = []
     for page in sorted(site.rglob("index.html")):
         text = page.read_text(encoding="utf-8")
-        own = {(page.parent / src).resolve() for src in
-               re.findall(r'<img [^>]*src="([^"]+)"', text) if "figures/" in src}
+        own = {
+            (page.parent / src).resolve()
+            for src in re.findall(r'<img [^>]*src="([^"]+)"', text)
+            if "figures/" in src
+        }
         media = sum(f.stat().st_size for f in own if f.is_file())
         html = page.stat().st_size
         name = page.parent.relative_to(site).as_posix()
@@ -59,12 +71,19 @@ def main() -> None:
     run_tests = "--no-tests" not in sys.argv
     work = Path(tempfile.mkdtemp(prefix="spike-bench-"))
     project = work / "project"
-    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(
-        ".cache", "site", ".git", "test-artifacts", "__pycache__", ".pytest_cache"))
+    shutil.copytree(
+        ROOT,
+        project,
+        ignore=shutil.ignore_patterns(
+            ".cache", "site", ".git", "test-artifacts", "__pycache__", ".pytest_cache"
+        ),
+    )
     rows = []
 
     cold, log = build(project)
-    rows.append(("Cold build (empty cache, both languages, every snippet run)", cold, snippets_line(log)))
+    rows.append(
+        ("Cold build (empty cache, both languages, every snippet run)", cold, snippets_line(log))
+    )
     warm, log = build(project)
     rows.append(("Warm rebuild (nothing changed)", warm, snippets_line(log)))
     snippet = project / "snippets" / "why_spikes.py"
@@ -75,31 +94,48 @@ def main() -> None:
     config = (project / "mkdocs.yml").read_text()
     # Both hooks off: the notebooks hook needs the snippet results. (Its 18
     # notebook-view pages are then missing from this build.)
-    (project / "render-only.yml").write_text(config.replace("  - hooks/run_snippets.py\n", "")
-                                             .replace("  - hooks/notebooks.py\n", ""))
+    (project / "render-only.yml").write_text(
+        config.replace("  - hooks/run_snippets.py\n", "").replace("  - hooks/notebooks.py\n", "")
+    )
     render, _ = build(project, "render-only.yml", strict=False)
-    rows.append(("MkDocs rendering alone (snippet and notebook hooks off)", render,
-                 "no notebooks or notebook views"))
+    rows.append(
+        (
+            "MkDocs rendering alone (snippet and notebook hooks off)",
+            render,
+            "no notebooks or notebook views",
+        )
+    )
 
     latest = {}  # the newest result of each snippet (older versions are kept for undo)
-    for result in sorted((project / ".cache" / "snippets").glob("*/result.json"),
-                         key=lambda p: p.stat().st_mtime):
+    for result in sorted(
+        (project / ".cache" / "snippets").glob("*/result.json"), key=lambda p: p.stat().st_mtime
+    ):
         latest[result.parent.name.rsplit("-", 1)[0]] = json.loads(result.read_text())["seconds"]
     snippet_times = sorted(latest.items())
 
     if run_tests:
         started = time.perf_counter()
-        tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-                               cwd=ROOT, env=ENV, capture_output=True, text=True)
+        tests = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+            cwd=ROOT,
+            env=ENV,
+            capture_output=True,
+            text=True,
+        )
         summary = tests.stdout.strip().splitlines()[-1] if tests.stdout.strip() else "?"
         rows.append(("Test suite (python -m pytest)", time.perf_counter() - started, summary))
 
     build(project)  # the site as published, for the page weights
     weights = page_weights(project / "site")
 
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
-               platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     lines = [
         "# Build benchmark",
         "",
@@ -122,8 +158,10 @@ def main() -> None:
         "",
         "| Page | HTML KB | Figures KB | Total KB |",
         "|---|---:|---:|---:|",
-        *[f"| {page} | {h / 1024:.0f} | {m / 1024:.0f} | {t / 1024:.0f} |"
-          for page, h, m, t in weights],
+        *[
+            f"| {page} | {h / 1024:.0f} | {m / 1024:.0f} | {t / 1024:.0f} |"
+            for page, h, m, t in weights
+        ],
         "",
         f"Heaviest page: {max(weights, key=lambda r: r[3])[0]} "
         f"({max(r[3] for r in weights) / 1024:.0f} KB; target: under 1,536 KB). "

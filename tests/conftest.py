@@ -22,6 +22,12 @@ from pathlib import Path
 
 import pytest
 
+# One thread per process for torch (read when torch is first imported, so
+# before any test module imports it): the workers already use every core,
+# and more threads would fight over them. The build's snippet runner does
+# the same, and so do the fresh kernels started from here (they inherit it).
+os.environ["OMP_NUM_THREADS"] = "1"
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
 
@@ -41,8 +47,11 @@ def pytest_collection_modifyitems(config, items):
         if item.get_closest_marker("xdist_group"):
             continue
         stem = item.module.__name__.removeprefix("test_")
-        item.add_marker(chapter_group(stem) if stem in CHAPTERS
-                        else pytest.mark.xdist_group(item.module.__name__))
+        item.add_marker(
+            chapter_group(stem)
+            if stem in CHAPTERS
+            else pytest.mark.xdist_group(item.module.__name__)
+        )
 
 
 class SnippetRun:

@@ -18,13 +18,16 @@ LANGUAGES = {"ko": "", "en": "en/"}  # language -> URL prefix
 
 def mkdocs_setting(key: str, default: str | None = None) -> str | None:
     """A top-level scalar of mkdocs.yml (site_url, repo_url, remote_branch ...)."""
-    match = re.search(rf"^{key}: (\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"),
-                      re.MULTILINE)
+    match = re.search(
+        rf"^{key}: (\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.MULTILINE
+    )
     return match[1] if match else default
 
 
 # The path part of site_url: where the site is published, e.g. "/spike-encoding/".
 SITE_PATH = "/" + mkdocs_setting("site_url").split("/", 3)[3]
+
+
 def includes(md: Path) -> list[tuple[str, str]]:
     """(snippet file, section) a page includes, in page order (the build's
     own parser, hooks/includes.py)."""
@@ -38,9 +41,11 @@ def included_code(md: Path) -> list[str]:
     """The code of each section a page includes, dedented as the page shows it."""
     from snippet_runner import SNIPPETS_DIR, parse_sections
 
-    code = {(name, s.name): textwrap.dedent(s.code).strip("\n")
-            for name in {name for name, _ in includes(md)}
-            for s in parse_sections(SNIPPETS_DIR / name)}
+    code = {
+        (name, s.name): textwrap.dedent(s.code).strip("\n")
+        for name in {name for name, _ in includes(md)}
+        for s in parse_sections(SNIPPETS_DIR / name)
+    }
     return [code[key] for key in includes(md)]
 
 
@@ -54,6 +59,7 @@ def prose(markdown: str) -> str:
     """What a page says in words: Markdown without code (fenced or inline),
     math, link targets, HTML tags and comments. Line breaks are kept, so line
     numbers still match the file."""
+
     def blank(match: re.Match) -> str:
         return "\n" * match.group(0).count("\n")
 
@@ -91,8 +97,11 @@ def mkdocs_build(project: Path, site: Path, env: dict | None = None) -> subproce
     """``mkdocs build --strict`` of ``project`` into ``site``; output captured."""
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
-        cwd=project, capture_output=True, text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})})
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+    )
 
 
 class _CodeBlocks(HTMLParser):
@@ -134,25 +143,28 @@ def code_blocks(page: Path) -> list[tuple[str, set[str], str]]:
 
 
 def python_blocks(page: Path) -> list[str]:
-    return [text for language, classes, text in code_blocks(page)
-            if language == "python" and "snippet-output" not in classes]
+    return [
+        text
+        for language, classes, text in code_blocks(page)
+        if language == "python" and "snippet-output" not in classes
+    ]
 
 
 def heading_ids(page: Path) -> list[str]:
     text = page.read_text(encoding="utf-8")
-    article = text[text.find("<article"):text.find("</article>")]
+    article = text[text.find("<article") : text.find("</article>")]
     return re.findall(r'<h[2-6] id="([^"]+)"', article)  # h1 is the title
 
 
 def image_sources(page: Path) -> list[str]:
     text = page.read_text(encoding="utf-8")
-    article = text[text.find("<article"):text.find("</article>")]
+    article = text[text.find("<article") : text.find("</article>")]
     return [html.unescape(s) for s in re.findall(r'<img [^>]*src="([^"]+)"', article)]
 
 
 def image_alts(page: Path) -> list[str]:
     text = page.read_text(encoding="utf-8")
-    article = text[text.find("<article"):text.find("</article>")]
+    article = text[text.find("<article") : text.find("</article>")]
     return [html.unescape(s) for s in re.findall(r'<img [^>]*alt="([^"]*)"', article)]
 
 
@@ -162,7 +174,7 @@ def exercise_solutions(page: Path, snippet: str) -> list[str]:
     (and no code in the question); return the three solutions' text."""
     text = page.read_text(encoding="utf-8")
     assert re.findall(r"^## .*\{ #([\w-]+) \}$", text, re.M)[-1] == "exercises"
-    tail = text[text.index("{ #exercises }"):]
+    tail = text[text.index("{ #exercises }") :]
     label = "Solution" if page.name.endswith(".en.md") else "풀이"
     parts = re.split(r"^### .*\{ #exercise-\d \}$", tail, flags=re.M)[1:]
     assert len(parts) == 3

@@ -26,14 +26,20 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 PAGES = korean_pages()
 # Every page, and every chapter's notebook view (notebooks/<chapter>/).
 VISITS = [(md, lang, False) for md in PAGES for lang in LANGUAGES] + [
-    (md, lang, True) for md in PAGES if included_code(md) for lang in LANGUAGES]
+    (md, lang, True) for md in PAGES if included_code(md) for lang in LANGUAGES
+]
 PHONE = {"width": 390, "height": 844}
 INSTALL_CELL = "%pip install --quiet snntorch==1.0.0"
 # A page and its notebook view are visited on the same xdist worker (one test
 # compares them); the visits are spread over the workers.
-VISIT_PARAMS = [pytest.param(v, id=f"{v[1]}-{'notebook-' if v[2] else ''}{v[0].stem}",
-                             marks=pytest.mark.xdist_group(f"visit-{v[1]}-{v[0].stem}"))
-                for v in VISITS]
+VISIT_PARAMS = [
+    pytest.param(
+        v,
+        id=f"{v[1]}-{'notebook-' if v[2] else ''}{v[0].stem}",
+        marks=pytest.mark.xdist_group(f"visit-{v[1]}-{v[0].stem}"),
+    )
+    for v in VISITS
+]
 
 
 def visit_id(visit) -> str:
@@ -52,7 +58,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def translate_path(self, path):
         path = urlsplit(path).path
         if path.startswith(SITE_PATH):
-            path = "/" + path[len(SITE_PATH):]
+            path = "/" + path[len(SITE_PATH) :]
         return super().translate_path(path)
 
     def log_message(self, *args):
@@ -73,13 +79,21 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     assert Path(CHROMIUM).exists(), (
-        f"{CHROMIUM} is missing: install Debian's chromium (see README, test command)")
+        f"{CHROMIUM} is missing: install Debian's chromium (see README, test command)"
+    )
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"])
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield chromium
         chromium.close()
 
@@ -105,22 +119,26 @@ def seen(browser, server):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     axe = Axe()
     results = {}
-    context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                  permissions=["clipboard-read", "clipboard-write"])
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, permissions=["clipboard-read", "clipboard-write"]
+    )
 
     def visit_page(visit):
         md, lang, view = visit
         url = f"{server}{LANGUAGES[lang]}{visit_url(md, view)}"
         page = context.new_page()
         facts = {"console": [], "hosts": set(), "failed": []}
-        page.on("console", lambda m, f=facts: f["console"].append(m.text)
-                if m.type == "error" else None)
+        page.on(
+            "console", lambda m, f=facts: f["console"].append(m.text) if m.type == "error" else None
+        )
         page.on("pageerror", lambda e, f=facts: f["console"].append(str(e)))
         page.on("request", lambda r, f=facts: f["hosts"].add(urlsplit(r.url).netloc))
-        page.on("response", lambda r, f=facts: f["failed"].append(r.url)
-                if r.status >= 400 else None)
+        page.on(
+            "response", lambda r, f=facts: f["failed"].append(r.url) if r.status >= 400 else None
+        )
         page.goto(url, wait_until="load")
-        facts.update(page.evaluate("""document.fonts.ready.then(() => ({
+        facts.update(
+            page.evaluate("""document.fonts.ready.then(() => ({
           images: [...document.querySelectorAll('article img')].map(i =>
             ({src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0})),
           math: [...document.querySelectorAll('.arithmatex')].map(m =>
@@ -136,7 +154,8 @@ def seen(browser, server):
                           && f.status === 'loaded').length},
           switch: [...document.querySelectorAll('a.md-select__link')].map(a =>
             [a.hreflang, a.href]),
-        }))"""))
+        }))""")
+        )
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         facts["copy_text"] = page.evaluate(COPY_TEXT)
         # Code blocks hold half a chapter's elements and most of axe's time
@@ -144,22 +163,28 @@ def seen(browser, server):
         # both languages and in the notebook view, so only the Korean chapter
         # pages check the code's text; elsewhere axe skips it (not the buttons).
         code_checked = lang == "ko" and not view
-        violations = axe.run(page, context=None if code_checked else {
-            "exclude": [[".highlight code"]]}).response["violations"]
-        facts["axe"] = [(v["id"], v["impact"], v["help"],
-                         [n["target"] for n in v["nodes"]][:3])
-                        for v in violations if v["impact"] in ("serious", "critical")]
-        page.screenshot(path=SCREENSHOTS / f"{visit_id(visit)}.jpg", full_page=True,
-                        type="jpeg", quality=70)
+        violations = axe.run(
+            page, context=None if code_checked else {"exclude": [[".highlight code"]]}
+        ).response["violations"]
+        facts["axe"] = [
+            (v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]][:3])
+            for v in violations
+            if v["impact"] in ("serious", "critical")
+        ]
+        page.screenshot(
+            path=SCREENSHOTS / f"{visit_id(visit)}.jpg", full_page=True, type="jpeg", quality=70
+        )
 
         # Phone width: the same page, narrowed (media queries, not the device, lay it out).
         page.set_viewport_size(PHONE)
         facts["phone_overflow"] = page.evaluate(
-            "document.documentElement.scrollWidth - window.innerWidth")
+            "document.documentElement.scrollWidth - window.innerWidth"
+        )
         page.screenshot(path=SCREENSHOTS / f"{visit_id(visit)}-phone.jpg", type="jpeg", quality=70)
         # One real click per page: the button puts exactly that text on the clipboard.
         buttons = page.query_selector_all(
-            "article div.language-python:not(.snippet-output) button.md-code__button")
+            "article div.language-python:not(.snippet-output) button.md-code__button"
+        )
         facts["clicked"] = None
         if buttons:
             buttons[-1].scroll_into_view_if_needed()
@@ -207,7 +232,9 @@ def test_notebook_view_typesets_the_same_math_as_its_chapter(seen, visit):
 def test_every_code_block_has_a_copy_button_that_copies_the_snippet(seen, visit):
     md, lang, view = visit
     facts = seen(visit)
-    assert all(block["button"] for block in facts["code_blocks"]), "a code block lacks a copy button"
+    assert all(block["button"] for block in facts["code_blocks"]), (
+        "a code block lacks a copy button"
+    )
     copied = facts["copy_text"]
     if view:  # the notebook's first cell installs snnTorch (for Colab)
         assert copied[0].startswith(INSTALL_CELL)
@@ -242,12 +269,15 @@ def test_korean_is_drawn_with_the_self_hosted_font(seen, visit):
     assert font["loaded"] > 0, "no Pretendard subset was loaded"
 
 
-@pytest.mark.parametrize("language,query,expected", [
-    ("ko", "베르누이", "rate-coding/"),       # Korean: matched by word prefix (lunr.ko)
-    ("en", "Bernoulli", "en/rate-coding/"),
-    ("ko", "파노", "random-spike-trains/"),
-    ("en", "inter-spike", "en/random-spike-trains/"),
-])
+@pytest.mark.parametrize(
+    "language,query,expected",
+    [
+        ("ko", "베르누이", "rate-coding/"),  # Korean: matched by word prefix (lunr.ko)
+        ("en", "Bernoulli", "en/rate-coding/"),
+        ("ko", "파노", "random-spike-trains/"),
+        ("en", "inter-spike", "en/random-spike-trains/"),
+    ],
+)
 def test_search_finds_the_page_in_each_language(browser, server, language, query, expected):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{server}{LANGUAGES[language]}", wait_until="networkidle")
@@ -255,8 +285,10 @@ def test_search_finds_the_page_in_each_language(browser, server, language, query
     page.fill(".md-search__input", query)
     page.keyboard.press("End")  # a key event makes Material run the query
     page.wait_for_selector(".md-search-result__item", timeout=10_000)
-    hrefs = page.evaluate("[...document.querySelectorAll('.md-search-result__item > a')]"
-                          ".map(a => a.href.split('?')[0])")
+    hrefs = page.evaluate(
+        "[...document.querySelectorAll('.md-search-result__item > a')]"
+        ".map(a => a.href.split('?')[0])"
+    )
     page.close()
     assert hrefs and hrefs[0] == f"{server}{expected}", hrefs[:3]
 
@@ -266,16 +298,21 @@ def test_a_glossary_term_shows_its_meaning_on_hover_or_tap(browser, server, lang
     """The glossary tooltips (hooks/glossary_tooltips.py) are drawn by
     Material: hovering with a mouse, or tapping on a phone, shows the title."""
     phone = width < 600
-    context = browser.new_context(viewport={"width": width, "height": 844},
-                                  is_mobile=phone, has_touch=phone)
+    context = browser.new_context(
+        viewport={"width": width, "height": 844}, is_mobile=phone, has_touch=phone
+    )
     page = context.new_page()
     page.goto(f"{server}{LANGUAGES[language]}rate-coding/", wait_until="networkidle")
-    term = page.locator("article abbr", has_text="베르누이 시행" if language == "ko"
-                        else "Bernoulli trial").first
+    term = page.locator(
+        "article abbr", has_text="베르누이 시행" if language == "ko" else "Bernoulli trial"
+    ).first
     term.scroll_into_view_if_needed()
-    title = page.evaluate("(el) => el.getAttribute('title') || "
-                          "document.getElementById(el.getAttribute('aria-describedby'))"
-                          ".innerText", term.element_handle())
+    title = page.evaluate(
+        "(el) => el.getAttribute('title') || "
+        "document.getElementById(el.getAttribute('aria-describedby'))"
+        ".innerText",
+        term.element_handle(),
+    )
     term.tap() if phone else term.hover()
     tooltip = page.locator(".md-tooltip2--active[role=tooltip]")
     tooltip.wait_for(timeout=5000)

@@ -61,9 +61,11 @@ def project(tmp_path):
     pages = {"index": "first", "second": "second"}
     for page, name in pages.items():
         (copy / "docs" / f"{page}.md").write_text(
-            PAGE.format(title="시험 페이지", name=name, alt="선 하나가 그려진 그림"))
+            PAGE.format(title="시험 페이지", name=name, alt="선 하나가 그려진 그림")
+        )
         (copy / "docs" / f"{page}.en.md").write_text(
-            PAGE.format(title="Test page", name=name, alt="A figure with one line"))
+            PAGE.format(title="Test page", name=name, alt="A figure with one line")
+        )
     return copy
 
 
@@ -106,7 +108,8 @@ def test_each_snippet_runs_once_for_both_languages_and_only_when_changed(project
 
 
 def test_a_failing_snippet_fails_the_build_with_file_and_line_and_leaves_no_stale_figure(
-        project, tmp_path):
+    project, tmp_path
+):
     site = tmp_path / "site"
     assert build(project, site)[0].returncode == 0
     assert (site / "figures/second/main.png").is_file()
@@ -130,8 +133,11 @@ def test_a_snippet_that_never_ends_fails_the_build_where_it_loops(project, tmp_p
     lines = snippet.read_text().splitlines()
     lines.insert(7, "while True: pass")  # becomes line 8 of the file
     snippet.write_text("\n".join(lines) + "\n")
-    process = mkdocs_build(project, tmp_path / "site", env={
-        "RUN_LOG": str(project.parent / "runs.log"), "SPIKE_TUTORIAL_SNIPPET_TIMEOUT": "3"})
+    process = mkdocs_build(
+        project,
+        tmp_path / "site",
+        env={"RUN_LOG": str(project.parent / "runs.log"), "SPIKE_TUTORIAL_SNIPPET_TIMEOUT": "3"},
+    )
     assert process.returncode != 0
     assert "Snippets: running 2 (first.py, second.py)" in process.stderr
     assert "snippets/second.py:8 (section 'main')" in process.stderr
@@ -139,13 +145,21 @@ def test_a_snippet_that_never_ends_fails_the_build_where_it_loops(project, tmp_p
     assert "SPIKE_TUTORIAL_SNIPPET_TIMEOUT" in process.stderr
 
 
-@pytest.mark.parametrize("line,expected", [
-    ("import sys; sys.exit(3)", "SystemExit: 3"),
-    ("import os; os._exit(3)", "the process running it was ended with exit status 3"),
-    ("import ctypes; ctypes.string_at(0)", "the process running it was killed by signal SIGSEGV"),
-], ids=["sys.exit", "os._exit", "segfault"])
+@pytest.mark.parametrize(
+    "line,expected",
+    [
+        ("import sys; sys.exit(3)", "SystemExit: 3"),
+        ("import os; os._exit(3)", "the process running it was ended with exit status 3"),
+        (
+            "import ctypes; ctypes.string_at(0)",
+            "the process running it was killed by signal SIGSEGV",
+        ),
+    ],
+    ids=["sys.exit", "os._exit", "segfault"],
+)
 def test_a_snippet_that_ends_its_process_fails_the_build_naming_the_section(
-        project, tmp_path, line, expected):
+    project, tmp_path, line, expected
+):
     """Before, these gave "Snippet runner crashed on snippets/x.py:" and a
     blank line (and under `mkdocs serve`, not even that)."""
     snippet = project / "snippets" / "second.py"
@@ -159,8 +173,11 @@ def test_a_snippet_that_ends_its_process_fails_the_build_naming_the_section(
     if "SIGSEGV" in expected:  # faulthandler's traceback points at the line
         assert "Fatal Python error: Segmentation fault" in process.stderr
         assert 'second.py", line 8' in process.stderr
-    leftovers = [p.name for p in (project / ".cache" / "snippets").iterdir()
-                 if ".tmp" in p.name or p.suffix in (".section", ".fault")]
+    leftovers = [
+        p.name
+        for p in (project / ".cache" / "snippets").iterdir()
+        if ".tmp" in p.name or p.suffix in (".section", ".fault")
+    ]
     assert not leftovers
 
 
@@ -193,11 +210,13 @@ def test_a_comment_above_an_include_fails_the_build_naming_page_and_line(project
     """Before, the build passed, the section's output vanished from the page
     and the notebook's cell held the literal --8<-- line."""
     page = project / "docs" / "second.md"
-    page.write_text(page.read_text().replace('```python\n', '```python\n# 두 번째 예제\n'))
+    page.write_text(page.read_text().replace("```python\n", "```python\n# 두 번째 예제\n"))
     process, runs = build(project, tmp_path / "site")
     assert process.returncode != 0
-    assert ("docs/second.md:4: a code block that includes snippet sections may hold nothing "
-            "else, but has '# 두 번째 예제'") in process.stderr
+    assert (
+        "docs/second.md:4: a code block that includes snippet sections may hold nothing "
+        "else, but has '# 두 번째 예제'"
+    ) in process.stderr
 
 
 def test_printed_include_lines_are_shown_as_printed(project, tmp_path):
@@ -205,17 +224,27 @@ def test_printed_include_lines_are_shown_as_printed(project, tmp_path):
     the page and in the notebook; nothing is included in its place."""
     printed = ['--8<-- "first.py:main"', "# --8<-- [start:main]"]
     snippet = project / "snippets" / "second.py"
-    snippet.write_text(snippet.read_text().replace(
-        'print("hello from second")', "".join(f"print({line!r})\n" for line in printed)))
+    snippet.write_text(
+        snippet.read_text().replace(
+            'print("hello from second")', "".join(f"print({line!r})\n" for line in printed)
+        )
+    )
     site = tmp_path / "site"
     process, _ = build(project, site)
     assert process.returncode == 0, process.stderr
-    output = [text for _, classes, text in code_blocks(site / "en" / "second" / "index.html")
-              if "snippet-output" in classes]
+    output = [
+        text
+        for _, classes, text in code_blocks(site / "en" / "second" / "index.html")
+        if "snippet-output" in classes
+    ]
     assert output == ["\n".join(printed) + "\n"]
     notebook = json.loads((site / "en" / "notebooks" / "second.ipynb").read_text())
-    streams = [o["text"] for c in notebook["cells"] for o in c.get("outputs", [])
-               if o["output_type"] == "stream"]
+    streams = [
+        o["text"]
+        for c in notebook["cells"]
+        for o in c.get("outputs", [])
+        if o["output_type"] == "stream"
+    ]
     assert ["".join(text) for text in streams] == ["\n".join(printed) + "\n"]
 
 
@@ -254,17 +283,21 @@ def test_a_snippet_edited_after_hashing_is_not_cached_under_the_old_hash(project
     # edits it) or second (which waits long enough for that) has finished.
     write_snippet(project, "third", "hello from third")
     second = project / "snippets" / "second.py"
-    second.write_text(second.read_text().replace(
-        "import os\n", "import os\nimport time\n\ntime.sleep(1.5)\n"))
+    second.write_text(
+        second.read_text().replace("import os\n", "import os\nimport time\n\ntime.sleep(1.5)\n")
+    )
     snippet = project / "snippets" / "first.py"
-    snippet.write_text(snippet.read_text().replace(
-        'print("hello from first")',
-        'print("hello from first")\n'
-        'if open(os.environ["RUN_LOG"]).read().count("first") == 1:\n'
-        '    import subprocess, sys\n'
-        '    third = os.path.join(os.path.dirname(__file__), "third.py")\n'
-        '    subprocess.run([sys.executable, "-c",  # an editor, another process, saves third.py\n'
-        '                    f"open({third!r}, \'a\').write(\'# saved again\\\\n\')"])'))
+    snippet.write_text(
+        snippet.read_text().replace(
+            'print("hello from first")',
+            'print("hello from first")\n'
+            'if open(os.environ["RUN_LOG"]).read().count("first") == 1:\n'
+            "    import subprocess, sys\n"
+            '    third = os.path.join(os.path.dirname(__file__), "third.py")\n'
+            '    subprocess.run([sys.executable, "-c",  # an editor, another process, saves third.py\n'
+            "                    f\"open({third!r}, 'a').write('# saved again\\\\n')\"])",
+        )
+    )
     process, runs = build(project, tmp_path / "site")
     assert process.returncode == 0, process.stderr
     assert runs.count("first") == 1 and runs.count("third") == 2  # third ran again
@@ -275,8 +308,16 @@ def test_a_snippet_edited_after_hashing_is_not_cached_under_the_old_hash(project
     assert json.loads(cached[0].read_text())["source_sha256"] == current
 
 
-@pytest.mark.parametrize("damage", ["truncated result", "emptied result", "figure deleted",
-                                    "figure overwritten", "view truncated"])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "truncated result",
+        "emptied result",
+        "figure deleted",
+        "figure overwritten",
+        "view truncated",
+    ],
+)
 def test_a_damaged_cache_is_noticed_and_made_again(project, tmp_path, damage):
     """Before, a damaged result.json or a deleted figure failed every build
     with a raw traceback until .cache was deleted by hand, a cached PNG
@@ -299,7 +340,7 @@ def test_a_damaged_cache_is_noticed_and_made_again(project, tmp_path, damage):
         (entry / "main.png").write_bytes(b"\x89PNG garbage")
     else:
         for cached in (project / ".cache" / "notebook-views").glob("*.html"):
-            cached.write_text(cached.read_text()[:len(cached.read_text()) // 5])
+            cached.write_text(cached.read_text()[: len(cached.read_text()) // 5])
 
     process, runs = build(project, site)
     assert process.returncode == 0, process.stderr
@@ -315,12 +356,17 @@ def test_a_damaged_cache_is_noticed_and_made_again(project, tmp_path, damage):
 def test_a_file_written_outside_the_scratch_folder_is_named(project, tmp_path):
     """Before, a snippet's open("../../x", "w") landed in the checkout unnoticed."""
     snippet = project / "snippets" / "second.py"
-    snippet.write_text(snippet.read_text().replace(
-        'print("hello from second")',
-        'print("hello from second")\nwith open("../../../stray.txt", "w") as f:\n'
-        '    f.write("oops")'))
+    snippet.write_text(
+        snippet.read_text().replace(
+            'print("hello from second")',
+            'print("hello from second")\nwith open("../../../stray.txt", "w") as f:\n'
+            '    f.write("oops")',
+        )
+    )
     process, _ = build(project, tmp_path / "site")
     assert (project / "stray.txt").exists()
-    assert ("snippets/second.py (section 'main') wrote stray.txt, outside its scratch folder, "
-            "into the repository") in process.stderr
+    assert (
+        "snippets/second.py (section 'main') wrote stray.txt, outside its scratch folder, "
+        "into the repository"
+    ) in process.stderr
     assert process.returncode != 0  # a warning: --strict stops the build

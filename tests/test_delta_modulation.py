@@ -21,6 +21,7 @@ def positions(spikes: torch.Tensor, value: int) -> list[int]:
 
 # ---------------------------------------------------------------- the rule
 
+
 def test_delta_compares_with_the_previous_step_using_greater_or_equal():
     """The page's formula is what snnTorch 1.0.0's code does (read from the
     source: >= for on-spikes, <= -threshold for off-spikes)."""
@@ -39,14 +40,25 @@ def test_the_tutorials_example_cannot_tell_greater_from_greater_or_equal():
     data = torch.tensor([0.0, 1, 0, 2, 8, -20, 20, -5, 0, 1, 0])
     change = torch.diff(data, prepend=torch.zeros(1))
     on = spikegen.delta(data, threshold=4)
-    assert positions(on, 1) == [4, 6, 8]                  # "three on-spikes"
+    assert positions(on, 1) == [4, 6, 8]  # "three on-spikes"
     assert change[[4, 6, 8]].tolist() == [6, 40, 5]
-    assert torch.equal(on, (change > 4).float())          # strict: the same here
+    assert torch.equal(on, (change > 4).float())  # strict: the same here
     assert torch.equal(on, (change >= 4).float())
     assert not (change == 4).any()
     # the tutorial's printed tensor with off_spike=True
     assert spikegen.delta(data, threshold=4, off_spike=True).tolist() == [
-        0, 0, 0, 0, 1, -1, 1, -1, 1, 0, 0]
+        0,
+        0,
+        0,
+        0,
+        1,
+        -1,
+        1,
+        -1,
+        1,
+        0,
+        0,
+    ]
     # where they differ, the code follows >=
     assert spikegen.delta(torch.tensor([0.0, 4.0]), threshold=4).tolist() == [0, 1]
 
@@ -57,8 +69,14 @@ def test_page_quotes_both_descriptions_and_says_which_the_code_follows(page):
 
     text = (DOCS / page).read_text(encoding="utf-8")
     section = text.split("{ #equal-threshold }")[1].split("```python")[0]
-    for quoted in ("greater than", "positive and greater than the threshold",
-                   "greater than or equal to", "`>=`", "6, 40", "5"):
+    for quoted in (
+        "greater than",
+        "positive and greater than the threshold",
+        "greater than or equal to",
+        "`>=`",
+        "6, 40",
+        "5",
+    ):
         assert quoted in section, quoted
 
 
@@ -124,6 +142,7 @@ def test_pitfall_figure_is_drawn(run):
 
 # ---------------------------------------------------------------- edge cases
 
+
 def test_a_change_equal_to_the_threshold_spikes(run):
     exact = run.ns["exact"]
     # the values are exact in float32, so the changes are exactly 0.25, 0.25, 0.125
@@ -144,8 +163,7 @@ def test_tenths_are_not_exact_in_float32(run):
 
 def test_step_zero_is_compared_with_zero_unless_padding(run):
     out = run.out("padding").splitlines()
-    assert out == ["tensor([ 1.,  0.,  0., -1.,  0.])",
-                   "tensor([ 0.,  0.,  0., -1.,  0.])"]
+    assert out == ["tensor([ 1.,  0.,  0., -1.,  0.])", "tensor([ 0.,  0.,  0., -1.,  0.])"]
     # "padding adds no time steps"
     x = run.ns["starts_high"]
     assert spikegen.delta(x, threshold=0.25, padding=True).shape == x.shape
@@ -165,6 +183,7 @@ def test_output_keeps_the_input_dtype_and_uint8_wraps_round(run):
 
 def test_raw_mnist_pixels_are_uint8_and_totensor_gives_float(run):
     from torchvision import datasets
+
     from snippet_runner import data_root
 
     raw = datasets.MNIST(data_root() / "mnist", train=True, download=True)
@@ -175,6 +194,7 @@ def test_raw_mnist_pixels_are_uint8_and_totensor_gives_float(run):
 
 # ---------------------------------------------------------------- moving digit
 
+
 def test_frames_are_time_first_and_the_digit_never_wraps(run):
     frames, digit = run.ns["frames"], run.ns["digit"]
     assert tuple(frames.shape) == (20, 1, 28, 28)
@@ -184,7 +204,7 @@ def test_frames_are_time_first_and_the_digit_never_wraps(run):
     assert max(shifts) == 4
     # "a four-pixel shift never pushes it over the edge": the columns that
     # roll round are empty, so every frame holds the whole digit
-    assert digit[:, -max(shifts):].sum() == 0
+    assert digit[:, -max(shifts) :].sum() == 0
     assert torch.allclose(frames.sum(dim=(1, 2, 3)), digit.sum().expand(20))
     # still 4, right 4, still 4, back 4, still 4
     moves = [b - a for a, b in zip([0] + shifts, shifts)]
@@ -239,8 +259,7 @@ def test_on_at_the_leading_edge_off_at_the_trailing_edge(run):
 def test_row_raster_edges_step_one_column_per_frame(run):
     dvs, row = run.ns["dvs"], run.ns["row"]
     assert tuple(run.ns["dvs_flat"].shape) == (20, 784)
-    cols = {t: set((dvs[t, 0, row] != 0).nonzero().flatten().tolist())
-            for t in range(20)}
+    cols = {t: set((dvs[t, 0, row] != 0).nonzero().flatten().tolist()) for t in range(20)}
     assert cols[4]  # the row crosses the digit
     for t in (4, 5, 6):  # moving right: up one column per frame
         assert {c + 1 for c in cols[t]} == cols[t + 1]
@@ -291,6 +310,7 @@ def test_time_var_input_with_num_steps_raises(run):
 
 # ---------------------------------------------------------------- losses
 
+
 def test_absolute_level_and_size_of_change_are_lost(run):
     out = run.out("absolute_level").splitlines()
     assert out[0] == out[1] == "tensor([ 0.,  0.,  1.,  0., -1.])"
@@ -326,30 +346,48 @@ def test_reference_encoder_tracks_falls_too(run):
 
 def test_spikegen_delta_has_no_last_event_option():
     assert list(inspect.signature(spikegen.delta).parameters) == [
-        "data", "threshold", "padding", "off_spike"]
+        "data",
+        "threshold",
+        "padding",
+        "off_spike",
+    ]
 
 
 def test_a_repeated_still_image_gives_events_at_step_zero_only(run):
     image = run.ns["digit"]
     still = image.repeat(10, 1, 1)  # the same image at 10 time steps
-    assert spikegen.delta(still, threshold=0.25, padding=True,
-                          off_spike=True).abs().sum() == 0
+    assert spikegen.delta(still, threshold=0.25, padding=True, off_spike=True).abs().sum() == 0
     default = spikegen.delta(still, threshold=0.25, off_spike=True)
     assert default[1:].abs().sum() == 0 and default[0].sum() > 0
 
 
 def test_every_figure_is_drawn_once(run):
     drawn = [f for section in run.result["sections"].values() for f in section["files"]]
-    assert drawn == ["on_plot.png", "raster_pitfall.png", "moving_frames.png",
-                     "event_raster.png", "versus_rate.png", "slow_drift.png"]
+    assert drawn == [
+        "on_plot.png",
+        "raster_pitfall.png",
+        "moving_frames.png",
+        "event_raster.png",
+        "versus_rate.png",
+        "slow_drift.png",
+    ]
 
 
 # ---------------------------------------------------------------- exercises
 
+
 def test_exercise_1_every_rule_at_once(run):
     x = run.ns["x"]
     assert torch.diff(x, prepend=torch.zeros(1)).tolist() == [
-        0.5, 0.0, 0.25, -0.125, -0.125, 0.0, -0.5, 0.25]
+        0.5,
+        0.0,
+        0.25,
+        -0.125,
+        -0.125,
+        0.0,
+        -0.5,
+        0.25,
+    ]
     plain = spikegen.delta(x, threshold=0.25)
     assert positions(plain, 1) == [0, 2, 7] and positions(plain, -1) == []
     both = spikegen.delta(x, threshold=0.25, off_spike=True, padding=True)
@@ -357,8 +395,10 @@ def test_exercise_1_every_rule_at_once(run):
     # the two small falls add up to the threshold but give nothing
     assert x[2] - x[4] == 0.25 and plain[3:5].abs().sum() == both[3:5].abs().sum() == 0
     out = run.out("exercise_1").splitlines()
-    assert out == ["tensor([1., 0., 1., 0., 0., 0., 0., 1.])",
-                   "tensor([ 0.,  0.,  1.,  0.,  0.,  0., -1.,  1.])"]
+    assert out == [
+        "tensor([1., 0., 1., 0., 0., 0., 0., 1.])",
+        "tensor([ 0.,  0.,  1.,  0.,  0.,  0., -1.,  1.])",
+    ]
 
 
 def _filmed(run, per_pixel):
@@ -436,5 +476,6 @@ def test_exercise_3_false_events_match_the_erfc_prediction(run):
 
 def test_exercises_keep_the_chapter_variables(run):
     """The solutions use their own names: the chapter's `events` survives."""
-    assert torch.equal(run.ns["events"], spikegen.delta(run.ns["signal"], threshold=0.25,
-                                                        off_spike=True))
+    assert torch.equal(
+        run.ns["events"], spikegen.delta(run.ns["signal"], threshold=0.25, off_spike=True)
+    )

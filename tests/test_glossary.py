@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-
 from pathlib import Path
 
 import pytest
 
 from helpers import DOCS, built_page, korean_pages, line_of, nav_pages, prose
+
 
 def rows(page: str) -> list[tuple[str, str, str]]:
     """(term, twin, link) of each row, read the way the tooltip hook reads them."""
@@ -25,8 +25,9 @@ TERMS = {english: korean for korean, english, _ in KOREAN}
 
 def test_glossary_has_the_same_terms_and_links_in_both_languages():
     assert len(KOREAN) >= 30
-    assert [(k, e, link) for k, e, link in KOREAN] == \
-           [(k, e, link) for e, k, link in rows("glossary.en.md")]
+    assert [(k, e, link) for k, e, link in KOREAN] == [
+        (k, e, link) for e, k, link in rows("glossary.en.md")
+    ]
     assert len(TERMS) == len(KOREAN), "a term is listed twice"
 
 
@@ -35,14 +36,16 @@ def test_term_is_introduced_where_the_glossary_says(korean, english, link):
     page = link.split("#")[0]
     text = (DOCS / page).read_text(encoding="utf-8")
     assert re.search(rf"{re.escape(korean)}(\*\*)?\({re.escape(english)}\)", text), (
-        f"{page} should introduce {korean}({english})")
+        f"{page} should introduce {korean}({english})"
+    )
     english_page = (DOCS / page.replace(".md", ".en.md")).read_text(encoding="utf-8")
     stem = english.split(",")[0].split()[0].lower()[:-2]  # "dependency" ~ "dependencies"
     assert stem in english_page.lower(), f"{page.replace('.md', '.en.md')} never mentions {english}"
 
 
-@pytest.mark.parametrize("md", [p for p in korean_pages() if p.name != "glossary.md"],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "md", [p for p in korean_pages() if p.name != "glossary.md"], ids=lambda p: p.name
+)
 def test_korean_pages_use_the_glossary_terms(md):
     """Wherever a page gives a glossary term's English in parentheses, the
     Korean right before it is the glossary's Korean term."""
@@ -51,14 +54,17 @@ def test_korean_pages_use_the_glossary_terms(md):
     for match in re.finditer(r"\(([^()\n]+)\)", text):
         english = match.group(1)
         if english in TERMS:
-            before = text[:match.start()].removesuffix("**")
-            before = re.sub(r"\[([^\]]+)\]\([^)]*\)$", r"\1", before)  # [레이트 코딩](x.md)(rate coding)
+            before = text[: match.start()].removesuffix("**")
+            before = re.sub(
+                r"\[([^\]]+)\]\([^)]*\)$", r"\1", before
+            )  # [레이트 코딩](x.md)(rate coding)
             if not before.endswith(TERMS[english]):
                 wrong.append(f"...{before[-12:]}({english}) should be {TERMS[english]}({english})")
     assert not wrong, f"{md.name}: " + "; ".join(wrong)
 
 
 # ------------------------------------------------------ where a term first appears
+
 
 def _sections(md: Path) -> list[tuple[str, str]]:
     """(anchor, prose) of each part of a page in order: "" for the text before
@@ -69,8 +75,11 @@ def _sections(md: Path) -> list[tuple[str, str]]:
     pieces = re.split(r"^(#{2,6} .*)$", prose(raw), flags=re.M)  # text, heading, text, ...
     parts = [pieces[0]] + [h + body for h, body in zip(pieces[1::2], pieces[2::2])]
     assert len(anchors) == len(parts), f"{md.name}: a heading without an explicit id"
-    return [(a, text) for a, text in zip(anchors, parts)
-            if not (md.name == "index.md" and a == "chapters")]
+    return [
+        (a, text)
+        for a, text in zip(anchors, parts)
+        if not (md.name == "index.md" and a == "chapters")
+    ]
 
 
 def _uses(text: str, term: str) -> bool:
@@ -93,7 +102,8 @@ def test_glossary_links_to_where_the_term_first_appears(korean, english, link):
     first section of that page that introduces it as 한국어(English)."""
     first = _first_page(korean)
     assert first is not None and first.name == link.split("#")[0], (
-        f"glossary.md says {korean} first appears in {link}, but {first.name} uses it earlier")
+        f"glossary.md says {korean} first appears in {link}, but {first.name} uses it earlier"
+    )
     introduced = re.compile(rf"(?<![\w]){re.escape(korean)}(\*\*)?\({re.escape(english)}[,)]")
     where = next((anchor for anchor, text in _sections(first) if introduced.search(text)), None)
     assert where is not None, f"{first.name} never introduces {korean}({english})"
@@ -108,8 +118,7 @@ def test_glossary_links_to_where_the_term_first_appears(korean, english, link):
 VARIANTS = {
     r"문턱(?!값)": "문턱값",
     r"무게": "가중치",
-    r"(?<![\w])(on|off|ON|OFF)(/(on|off|ON|OFF))? ?이벤트|온/오프 이벤트|(?<![\w])(온|오프) 이벤트":
-        "온 스파이크 / 오프 스파이크",
+    r"(?<![\w])(on|off|ON|OFF)(/(on|off|ON|OFF))? ?이벤트|온/오프 이벤트|(?<![\w])(온|오프) 이벤트": "온 스파이크 / 오프 스파이크",
     r"(?<![\w])(on|off)[ -]스파이크": "온 스파이크 / 오프 스파이크",
     r"float 텐서": "실수 텐서 (or the dtype in code, `float32`)",
     r"임계값|임계치": "문턱값",
@@ -121,12 +130,16 @@ VARIANTS = {
 }
 
 
-@pytest.mark.parametrize("md", [p for p in korean_pages() if p.name != "glossary.md"],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "md", [p for p in korean_pages() if p.name != "glossary.md"], ids=lambda p: p.name
+)
 def test_korean_pages_use_one_term_per_concept(md):
     text = prose(md.read_text(encoding="utf-8"))
-    found = [f"line {line_of(text, m)}: {m.group(0)!r} -> {instead}"
-             for pattern, instead in VARIANTS.items() for m in re.finditer(pattern, text)]
+    found = [
+        f"line {line_of(text, m)}: {m.group(0)!r} -> {instead}"
+        for pattern, instead in VARIANTS.items()
+        for m in re.finditer(pattern, text)
+    ]
     assert not found, f"{md.name}: " + "; ".join(found)
 
 
@@ -139,11 +152,25 @@ def test_every_variant_names_a_glossary_term():
 
 # ------------------------------------------------------ tooltips from the glossary
 
+
 class _Article(HTMLParser):
     """The article's text outside code, links, headings and math, and its <abbr>s."""
 
-    SKIP = {"a", "code", "pre", "script", "style", "summary", "svg",
-            "h1", "h2", "h3", "h4", "h5", "h6"}
+    SKIP = {
+        "a",
+        "code",
+        "pre",
+        "script",
+        "style",
+        "summary",
+        "svg",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+    }
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -197,8 +224,9 @@ def test_glossary_terms_show_their_meaning_on_hover(site, language):
     from glossary_tooltips import word_pattern
 
     titles = _terms_by_title(language)
-    first_pages = {(k if language == "ko" else e.split(",")[0]): link.split("#")[0]
-                   for k, e, link in KOREAN}
+    first_pages = {
+        (k if language == "ko" else e.split(",")[0]): link.split("#")[0] for k, e, link in KOREAN
+    }
     order = [md.name for md in nav_pages()]
     for md in nav_pages():
         parser = _Article()
@@ -216,8 +244,12 @@ def test_glossary_terms_show_their_meaning_on_hover(site, language):
         used_words = {m.group(1).lower() for m in everything.finditer(text)}
         for title, words in titles.items():
             met = order.index(first_pages[words[0]]) <= order.index(md.name)
-            used = any(w.lower() in used_words or w.lower() + "s" in used_words
-                       or w.lower() + "es" in used_words for w in words)
+            used = any(
+                w.lower() in used_words
+                or w.lower() + "s" in used_words
+                or w.lower() + "es" in used_words
+                for w in words
+            )
             if title in marked:
                 assert met, f"{where}: {words[0]} is marked before the page that introduces it"
                 text_of = next(t for ti, t in parser.abbrs if ti == title)

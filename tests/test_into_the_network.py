@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+
 from helpers import DOCS, exercise_solutions
 
 PAGES = [DOCS / "into-the-network.md", DOCS / "into-the-network.en.md"]
@@ -24,12 +25,15 @@ def intervals(train: torch.Tensor) -> torch.Tensor:
 
 # ------------------------------------------------- do I have to encode at all?
 
+
 def test_both_inputs_and_outputs_are_time_first(run):
     shape = (100, 128, 1, 28, 28)
     for name in ("static_in", "spk_in", "spk_direct", "spk_rate"):
         assert tuple(run.ns[name].shape) == shape, name
-    assert lines(run, "first_layer")[:2] == [f"input shapes:  {shape} and {shape}",
-                                              f"output shapes: {shape} and {shape}"]
+    assert lines(run, "first_layer")[:2] == [
+        f"input shapes:  {shape} and {shape}",
+        f"output shapes: {shape} and {shape}",
+    ]
 
 
 def test_expand_repeats_the_image_without_copying(run):
@@ -76,8 +80,9 @@ def test_direct_intervals_take_two_neighboring_values_rate_ones_vary(run):
     assert out[2] == f"       gaps between them: {sorted(gaps_direct)}"
     assert out[4] == f"       gaps between them: {sorted(gaps_rate)}"
     # ... and for every neuron of the first image that fires often enough
-    spreads = [int(g.max() - g.min()) for g in (intervals(direct[:, n]) for n in range(784))
-               if len(g) >= 2]
+    spreads = [
+        int(g.max() - g.min()) for g in (intervals(direct[:, n]) for n in range(784)) if len(g) >= 2
+    ]
     assert len(spreads) > 50 and max(spreads) <= 1
 
 
@@ -105,25 +110,27 @@ def test_direct_input_is_deterministic_rate_coding_is_not(run):
     assert torch.equal(ns["spk_direct"], ns["spk_direct_again"])
     assert not torch.equal(ns["spk_rate"], ns["spk_rate_again"])
     changed = int((ns["spk_rate"] != ns["spk_rate_again"]).sum())
-    assert ns["spk_rate"].numel() == 10_035_200          # "about 10 million"
-    assert 100_000 < changed < 1_000_000                   # "hundreds of thousands"
+    assert ns["spk_rate"].numel() == 10_035_200  # "about 10 million"
+    assert 100_000 < changed < 1_000_000  # "hundreds of thousands"
     assert lines(run, "repeat") == [
         "direct, same output again: True",
         "rate,   same output again: False",
-        f"rate,   output entries that changed: {changed}"]
+        f"rate,   output entries that changed: {changed}",
+    ]
 
 
 def test_direct_spike_count_is_a_function_of_intensity(run):
     ns = run.ns
-    intensity, direct, rate = ns["intensity"], ns["count_direct"], ns["count_rate"]
+    intensity, direct = ns["intensity"], ns["count_direct"]
     assert ns["spread_direct"] == 1
-    assert ns["spread_rate"] > 20                          # "more than twenty values"
+    assert ns["spread_rate"] > 20  # "more than twenty values"
     # a staircase: never decreasing with intensity
     order = intensity.argsort(stable=True)
     assert torch.all(direct[order].diff() >= 0)
     assert lines(run, "counts")[0] == (
         f"{len(ns['levels'])} pixel values; different counts for one value: "
-        f"direct at most 1, rate up to {ns['spread_rate']}")
+        f"direct at most 1, rate up to {ns['spread_rate']}"
+    )
     assert run.files("counts") == ["counts.png"]
 
 
@@ -144,15 +151,15 @@ def test_direct_input_filters_pixels_up_to_one_minus_beta(run):
     dim = (intensity > 0) & (intensity <= 0.1)
     assert dim.sum() > 0 and direct[dim].sum() == 0 and rate[dim].sum() > 0
     assert lines(run, "counts")[2] == (
-        f"pixels in (0, 0.1]: {int(dim.sum())}; their spikes: direct 0, "
-        f"rate {int(rate[dim].sum())}")
+        f"pixels in (0, 0.1]: {int(dim.sum())}; their spikes: direct 0, rate {int(rate[dim].sum())}"
+    )
 
 
 def test_rate_coded_output_spikes_need_an_input_spike_and_some_leftover(run):
     """'A single input spike lifts the potential by 1: with some potential
     left from an earlier spike, the next one crosses the threshold.'"""
     spk_in, spk_rate = run.ns["spk_in"], run.ns["spk_rate"]
-    assert torch.all(spk_rate <= spk_in)          # no output spike without input
+    assert torch.all(spk_rate <= spk_in)  # no output spike without input
     # the first input spike of a neuron (from rest, U = 0 -> 1) never fires
     first = spk_in.cumsum(dim=0) == 1
     first_spike = first & (spk_in == 1)
@@ -166,18 +173,23 @@ def test_rate_coded_input_is_100_times_larger(run):
     assert round(spk_in.numel() * 4 / 1e6) == 40
     assert lines(run, "cost") == [
         f"direct input: {data.numel():,} values, reused at every step",
-        f"rate input:   {spk_in.numel():,} values (100 times as many), 40 MB as torch.float32"]
+        f"rate input:   {spk_in.numel():,} values (100 times as many), 40 MB as torch.float32",
+    ]
 
 
 # ---------------------------------------------------------------- shapes
 
+
 def test_axes_diagram(run):
     assert run.files("axes") == ["axes.png"]
     rows = {title: dims for title, dims, _ in run.ns["rows"]}
-    assert rows == {"time first (snnTorch)": "TBCHW", "batch first (DataLoader)": "BTCHW",
-                    "time series": "TBF"}
+    assert rows == {
+        "time first (snnTorch)": "TBCHW",
+        "batch first (DataLoader)": "BTCHW",
+        "time series": "TBF",
+    }
     # what x[step] gives: the shape without the first axis
-    for title, dims, note in run.ns["rows"]:
+    for _title, dims, note in run.ns["rows"]:
         assert note.startswith("[" + ", ".join(dims[1:]) + "]"), note
     assert run.ns["names"]["T"] == "time step"
 
@@ -189,9 +201,11 @@ def test_batch_first_series_fails_in_the_loop_and_transpose_fixes_it(run):
     assert torch.equal(series_tf[5, 3], series[3, 5])
     assert tuple(run.ns["spk_series"].shape) == (100, 16, 2)
     out = lines(run, "batch_first")
-    assert out == ["from the DataLoader: (16, 100, 2)  [B, T, F]",
-                   "IndexError: index 16 is out of bounds for dimension 0 with size 16",
-                   "after transpose(0, 1): (100, 16, 2) -> (100, 16, 2)"]
+    assert out == [
+        "from the DataLoader: (16, 100, 2)  [B, T, F]",
+        "IndexError: index 16 is out of bounds for dimension 0 with size 16",
+        "after transpose(0, 1): (100, 16, 2) -> (100, 16, 2)",
+    ]
 
 
 def test_a_batch_larger_than_the_steps_runs_silently_wrong(run):
@@ -218,7 +232,8 @@ def test_delta_on_batch_first_compares_recordings(run):
     assert lines(run, "delta") == [
         f"on batch first: (16, 100, 2), {int(wrong.sum())} spikes",
         f"on time first:  (100, 16, 2), {int(right.sum())} spikes",
-        "wrong[1] is recording 1 minus recording 0: True"]
+        "wrong[1] is recording 1 minus recording 0: True",
+    ]
 
 
 def test_rgb_rate_coding_gives_each_channel_its_own_train(run):
@@ -233,15 +248,17 @@ def test_rgb_rate_coding_gives_each_channel_its_own_train(run):
     assert torch.allclose(rates, rgb[0].mean(dim=(1, 2)), atol=0.01)
     assert lines(run, "rgb")[:2] == [
         "RGB batch (128, 3, 28, 28) -> spikes (100, 128, 3, 28, 28)",
-        f"firing rate vs intensity, mean error per entry: {error:.3f}"]
+        f"firing rate vs intensity, mean error per entry: {error:.3f}",
+    ]
 
 
 def test_linear_needs_flattened_channels(run):
     out = lines(run, "rgb")
     rows = 128 * 3 * 28
     assert rows == 10752  # the page explains the 10752x28
-    assert out[2] == (f"RuntimeError: mat1 and mat2 shapes cannot be multiplied "
-                      f"({rows}x28 and 2352x10)")
+    assert out[2] == (
+        f"RuntimeError: mat1 and mat2 shapes cannot be multiplied ({rows}x28 and 2352x10)"
+    )
     assert out[3] == "flatten(1): (128, 2352) -> (128, 10)"
     assert tuple(run.ns["cur"].shape) == (128, 10)
 
@@ -251,8 +268,9 @@ def test_delta_on_a_static_rgb_batch_compares_images(run):
     assert delta_rgb.shape == rgb.shape  # no time axis added, T is not 1
     assert torch.equal(delta_rgb[1], (rgb[1] - rgb[0] >= 0.1).float())
     assert torch.equal(delta_rgb[0], (rgb[0] >= 0.1).float())  # image 0 against zeros
-    assert lines(run, "rgb")[4] == ("delta on the RGB batch: (128, 3, 28, 28); "
-                                    "image 1 against image 0: True")
+    assert lines(run, "rgb")[4] == (
+        "delta on the RGB batch: (128, 3, 28, 28); image 1 against image 0: True"
+    )
 
 
 def test_pixel_210_is_often_background_and_then_never_fires(run):
@@ -260,11 +278,12 @@ def test_pixel_210_is_often_background_and_then_never_fires(run):
     background, spikes = ns["background"], ns["spikes_idx"]
     assert ns["idx"] == 210
     fraction = background.float().mean().item()
-    assert 0.25 < fraction < 0.42                     # "about one image in three"
-    assert torch.all(spikes[background] == 0)         # background: never fires
+    assert 0.25 < fraction < 0.42  # "about one image in three"
+    assert torch.all(spikes[background] == 0)  # background: never fires
     assert lines(run, "one_neuron")[0] == (
         f"pixel 210: background in {int(background.sum())} of 128 images, "
-        f"no spikes in {int((spikes == 0).sum())}")
+        f"no spikes in {int((spikes == 0).sum())}"
+    )
 
 
 def test_raster_draws_the_same_dots_for_t_and_t_by_1(run):
@@ -279,16 +298,19 @@ def test_raster_draws_the_same_dots_for_t_and_t_by_1(run):
 
 # ---------------------------------------------------------------- exercises
 
+
 def test_exercise_1_slower_leak_moves_the_cutoff_to_0_05(run):
     ns = run.ns
     intensity, count_slow = ns["intensity"], ns["count_slow"]
     fires = count_slow > 0
     assert intensity[~fires].max() <= 0.05 < intensity[fires].min()
-    assert fires.sum() > (ns["count_direct"] > 0).sum()   # more pixels fire
+    assert fires.sum() > (ns["count_direct"] > 0).sum()  # more pixels fire
     out = lines(run, "exercise_1")
     assert out[0] == "beta=0.95: predicted cutoff (1 - beta) x threshold = 0.05"
-    assert out[1] == (f"brightest pixel that never fires {intensity[~fires].max():.3f}, "
-                      f"dimmest that fires {intensity[fires].min():.3f}")
+    assert out[1] == (
+        f"brightest pixel that never fires {intensity[~fires].max():.3f}, "
+        f"dimmest that fires {intensity[fires].min():.3f}"
+    )
 
 
 def test_exercise_2_frames_become_one_time_axis(run):
@@ -298,8 +320,7 @@ def test_exercise_2_frames_become_one_time_axis(run):
     assert tuple(ns["spk_frames"].shape) == (100, 16, 1, 28, 28)
     per_step, frames = ns["per_step"], ns["frames"]
     for f in range(5):  # 20 steps per frame, in order
-        assert torch.equal(per_step[20 * f:20 * (f + 1)],
-                           frames[:, f].expand(20, -1, -1, -1, -1))
+        assert torch.equal(per_step[20 * f : 20 * (f + 1)], frames[:, f].expand(20, -1, -1, -1, -1))
     # the moving frames really move one pixel right per frame
     assert torch.equal(frames[:, 1], frames[:, 0].roll(1, dims=-1))
     # time_var_input=True is one Bernoulli draw per entry, no axis added
@@ -316,7 +337,7 @@ def test_exercise_3_linear_layer_in_front(run):
     assert not torch.equal(ns["out_rate"], ns["out_rate2"])
     assert torch.equal(ns["fc1"](ns["flat"]), ns["cur_direct"])  # same every time
     direct, rate = ns["out_direct"].sum().item(), ns["out_rate"].sum().item()
-    assert abs(rate - direct) < 0.15 * direct                    # "similar"
+    assert abs(rate - direct) < 0.15 * direct  # "similar"
     counts_1 = ns["out_rate"].sum(dim=0)
     counts_2 = ns["out_rate2"].sum(dim=0)
     assert (counts_1 != counts_2).any()
@@ -336,8 +357,7 @@ def test_issue_links_and_tutorial_links(page):
     for number in (133, 262, 294, 376):
         assert f"https://github.com/jeshraghian/snntorch/issues/{number}" in text
     for number in (2, 3, 5, 7):
-        assert (f"https://snntorch.readthedocs.io/en/latest/tutorials/tutorial_{number}.html"
-                in text)
+        assert f"https://snntorch.readthedocs.io/en/latest/tutorials/tutorial_{number}.html" in text
     assert "https://snntorch.readthedocs.io/en/latest/tutorials/index.html" in text
     # the issues that also ask whether to encode are named, not linked
     assert "#119" in text and "#373" in text

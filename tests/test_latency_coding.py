@@ -28,6 +28,7 @@ def latency(x, **options):
 
 # ---------------------------------------------------------------- the RC model
 
+
 def test_spike_time_is_the_rc_charging_time(run):
     spike_time = run.ns["spike_time"]
     for i_in in (1.0, 0.5, 0.1, 0.02, 0.011):
@@ -60,6 +61,7 @@ def test_charge_figure_marks_three_crossings(run):
 
 
 # ---------------------------------------------------------------- agreement
+
 
 def test_snntorch_step_is_the_rounded_spike_time_above_threshold(run):
     inputs, steps, spikes = run.ns["inputs"], run.ns["grid_steps"], run.ns["grid_spikes"]
@@ -105,6 +107,7 @@ def test_snntorch_caps_inputs_just_above_threshold_at_the_same_time():
 
 # ---------------------------------------------------------------- MNIST
 
+
 def test_default_encoding_fires_every_pixel_once(run):
     spikes, data = run.ns["spike_data"], run.ns["data_it"]
     assert tuple(spikes.shape) == (T, 128, 1, 28, 28)
@@ -148,8 +151,9 @@ def test_linear_squeezes_everything_into_steps_0_to_5(run):
     steps = first_steps(spikes)
     assert steps.max() == round(TAU * (1 - THRESHOLD)) == 5
     # t = tau (1 - x), rounded
-    assert torch.equal(steps[data >= THRESHOLD],
-                       (TAU * (1 - data[data >= THRESHOLD])).round().long())
+    assert torch.equal(
+        steps[data >= THRESHOLD], (TAU * (1 - data[data >= THRESHOLD])).round().long()
+    )
     # ink below 0.1 (5 (1 - x) >= 4.5) shares step 5 with the background
     faint = (data >= THRESHOLD) & (data < 0.1)
     assert faint.any() and torch.all(steps[faint] == 5)
@@ -203,6 +207,7 @@ def test_combined_options_spread_the_ink_over_the_whole_run(run):
 
 # ---------------------------------------------------------------- below threshold
 
+
 def test_where_pixels_below_threshold_land(run):
     landing, data = run.ns["landing"], run.ns["data_it"]
     assert landing == {
@@ -244,6 +249,7 @@ def test_exactly_threshold_is_not_clipped():
 
 
 # ---------------------------------------------------------------- errors
+
 
 def test_standardized_input_is_rejected(run):
     out = run.out("out_of_range")
@@ -304,8 +310,14 @@ def test_argument_checks():
 
 
 def test_output_is_float32_at_most_one_spike(run):
-    for name in ("spike_data", "spike_linear", "spike_normalize", "spike_clip", "spike_tuned",
-                 "spike_bypass"):
+    for name in (
+        "spike_data",
+        "spike_linear",
+        "spike_normalize",
+        "spike_clip",
+        "spike_tuned",
+        "spike_bypass",
+    ):
         spikes = run.ns[name]
         assert spikes.dtype == torch.float32, name
         assert spikes.sum(dim=0).max() <= 1, name
@@ -328,6 +340,7 @@ def test_first_spike_time_shifts_the_code():
 
 
 # ---------------------------------------------------------------- animation, counts
+
 
 def test_animation_is_a_small_gif_of_the_tuned_code(run):
     assert run.files("animate") == ["latency_mnist.gif"]
@@ -374,14 +387,17 @@ def test_spike_times_give_the_image_back(run):
 
 # ---------------------------------------------------------------- exercises
 
+
 def test_exercise_1_needs_one_step_more_than_the_background_step(run):
     tau, threshold = 2, 0.05
     late = tau * math.log((threshold + EPS) / EPS)
     assert f"{late:.2f}" == "26.24" and round(late) == 26
     out = run.out("exercise_1")
     assert "predicted: below threshold -> step 26, so num_steps >= 27" in out
-    assert ("num_steps=26: Exception: The maximum value in ``spike_time`` [26] is out of "
-            "bounds for ``num_steps`` [26-1].") in out
+    assert (
+        "num_steps=26: Exception: The maximum value in ``spike_time`` [26] is out of "
+        "bounds for ``num_steps`` [26-1]."
+    ) in out
     assert "num_steps=27: works, below threshold -> step [26]" in out
     data = run.ns["data_it"]
     with pytest.raises(Exception, match="out of bounds"):
@@ -394,7 +410,7 @@ def test_exercise_1_needs_one_step_more_than_the_background_step(run):
 
 
 def test_exercise_1_the_log_term_grows_slowly_with_the_threshold():
-    """"from just 11.5 to 13.1"; the default (tau=1, threshold=0.01) gives 12."""
+    """ "from just 11.5 to 13.1"; the default (tau=1, threshold=0.01) gives 12."""
     assert f"{math.log((0.01 + EPS) / EPS):.1f}" == "11.5"
     assert f"{math.log((0.05 + EPS) / EPS):.1f}" == "13.1"
     x = torch.tensor([0.0, 1.0])
@@ -433,17 +449,18 @@ def test_exercise_3_log_code_has_seven_levels_the_tuned_code_99(run):
     levels = torch.arange(3, 256) / 255
     log_steps = first_steps(latency(levels, tau=TAU, threshold=THRESHOLD, clip=True))
     assert log_steps.unique().tolist() == [0, 1, 2, 3, 4, 5, 9]
-    assert first_steps(latency(torch.tensor([3 / 255, 4 / 255]), tau=TAU,
-                               threshold=THRESHOLD)).tolist() == [9, 5]
-    tuned = first_steps(latency(levels, threshold=THRESHOLD, clip=True, normalize=True,
-                                linear=True))
+    assert first_steps(
+        latency(torch.tensor([3 / 255, 4 / 255]), tau=TAU, threshold=THRESHOLD)
+    ).tolist() == [9, 5]
+    tuned = first_steps(
+        latency(levels, threshold=THRESHOLD, clip=True, normalize=True, linear=True)
+    )
     assert tuned.unique().tolist() == list(range(99))
     # the predictions the solution prints are snnTorch's steps
     assert run.ns["log_steps"].long().tolist() == [0, 1, 2, 3, 4, 5, 9]
     assert run.ns["tuned_steps"].long().tolist() == list(range(99))
     out = run.out("exercise_3")
-    assert ("predicted: log code 7 steps [0, 1, 2, 3, 4, 5, 9], all options 99 steps"
-            in out)
+    assert "predicted: log code 7 steps [0, 1, 2, 3, 4, 5, 9], all options 99 steps" in out
     # measured on the batch
     log_used = first_steps(run.ns["spike_clip"])[ink]
     tuned_used = first_steps(run.ns["spike_tuned"])[ink]
@@ -464,13 +481,14 @@ def test_exercise_3_log_code_has_seven_levels_the_tuned_code_99(run):
 
 
 def test_exercise_2_bypass_drops_faint_ink_without_a_warning():
-    """"no error and no warning": bypass=True drops 3/255 and 4/255 silently."""
+    """ "no error and no warning": bypass=True drops 3/255 and 4/255 silently."""
     import warnings
 
     x = torch.tensor([0.0, 3 / 255, 4 / 255, 5 / 255, 1.0])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        spikes = spikegen.latency(x, num_steps=5, tau=TAU, threshold=THRESHOLD, clip=True,
-                                  bypass=True)
+        spikes = spikegen.latency(
+            x, num_steps=5, tau=TAU, threshold=THRESHOLD, clip=True, bypass=True
+        )
     assert caught == []
     assert spikes.sum(dim=0).tolist() == [0.0, 0.0, 0.0, 1.0, 1.0]

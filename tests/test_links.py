@@ -14,16 +14,18 @@ from helpers import SITE_PATH, mkdocs_setting
 # Every external link a reader can follow, and where it comes from.
 REPO_URL = mkdocs_setting("repo_url")
 EXTERNAL_LINKS = {
-    "https://snntorch.readthedocs.io/",            # home page, both languages
+    "https://snntorch.readthedocs.io/",  # home page, both languages
     "https://squidfunk.github.io/mkdocs-material/",  # Material's "Made with" footer
-    REPO_URL,                                      # the header's repository link
+    REPO_URL,  # the header's repository link
     # snnTorch issues where readers met what a page explains
     # (into-the-network: shapes; troubleshooting: the empty raster, #294)
     *(f"https://github.com/jeshraghian/snntorch/issues/{n}" for n in (133, 262, 294, 376)),
     # into-the-network's "where to go next"
     "https://snntorch.readthedocs.io/en/latest/tutorials/index.html",
-    *(f"https://snntorch.readthedocs.io/en/latest/tutorials/tutorial_{n}.html"
-      for n in (2, 3, 5, 7)),
+    *(
+        f"https://snntorch.readthedocs.io/en/latest/tutorials/tutorial_{n}.html"
+        for n in (2, 3, 5, 7)
+    ),
 }
 # "Open in Colab" on each chapter and notebook view; where they lead is
 # checked by tests/test_notebooks.py.
@@ -41,7 +43,7 @@ def _ids(page: Path, cache: dict) -> set[str]:
 def _target(site: Path, page: Path, url: str) -> Path:
     path = unquote(urlsplit(url).path)
     if path.startswith("/"):
-        base, path = site, path[len(SITE_PATH):] if path.startswith(SITE_PATH) else path[1:]
+        base, path = site, path[len(SITE_PATH) :] if path.startswith(SITE_PATH) else path[1:]
     else:
         base = page.parent
     target = (base / path) if path else page
@@ -53,7 +55,7 @@ def test_every_internal_link_and_anchor_resolves(site):
     broken = []
     pages = sorted(site.path.rglob("*.html"))
     for page in pages:
-        for tag, attr, raw in LINK.findall(page.read_text(encoding="utf-8")):
+        for tag, _attr, raw in LINK.findall(page.read_text(encoding="utf-8")):
             url = html.unescape(raw)
             if not url or url.startswith(("http://", "https://", "mailto:", "data:", "//")):
                 continue
@@ -72,9 +74,14 @@ def test_every_internal_link_and_anchor_resolves(site):
 def test_external_links_are_the_listed_ones(site):
     found = defaultdict(set)
     for page in site.path.rglob("*.html"):
-        for url in re.findall(r'<a\b[^>]*\bhref="(https?://[^"]+)"', page.read_text(encoding="utf-8")):
+        for url in re.findall(
+            r'<a\b[^>]*\bhref="(https?://[^"]+)"', page.read_text(encoding="utf-8")
+        ):
             found[html.unescape(url)].add(str(page.relative_to(site.path)))
-    unlisted = {url: sorted(pages)[:3] for url, pages in found.items()
-                if url not in EXTERNAL_LINKS and not url.startswith(COLAB)}
+    unlisted = {
+        url: sorted(pages)[:3]
+        for url, pages in found.items()
+        if url not in EXTERNAL_LINKS and not url.startswith(COLAB)
+    }
     assert not unlisted, f"new external links (add them to EXTERNAL_LINKS if intended): {unlisted}"
     assert EXTERNAL_LINKS <= set(found), f"listed but gone: {EXTERNAL_LINKS - set(found)}"

@@ -16,12 +16,12 @@ import sys
 
 import pytest
 import torch
+from snntorch import spikegen, utils
 from torch.utils.data import DataLoader, Dataset, Subset
 from torchvision import datasets, transforms
-from snntorch import spikegen, utils
 
-from snippet_runner import MNIST_MODE, ROOT, SNIPPETS_DIR, data_root, parse_sections
 from helpers import exercise_solutions, includes
+from snippet_runner import MNIST_MODE, ROOT, SNIPPETS_DIR, data_root, parse_sections
 
 FULL = MNIST_MODE == "full"
 TRAIN_SIZE = 60_000 if FULL else 8_000
@@ -56,15 +56,21 @@ class StandIn(Dataset):
 
 # ---------------------------------------------------------------- installing
 
+
 def test_snntorch_declares_no_dependencies():
     assert importlib.metadata.requires("snntorch") in (None, [])
 
 
 def test_spikeplot_cannot_be_imported_without_pandas():
     blocked = subprocess.run(
-        [sys.executable, "-c",
-         "import sys; sys.modules['pandas'] = None\nfrom snntorch import spikeplot"],
-        capture_output=True, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.modules['pandas'] = None\nfrom snntorch import spikeplot",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert blocked.returncode != 0
     assert "pandas" in blocked.stderr
     assert "ModuleNotFoundError" in blocked.stderr or "ImportError" in blocked.stderr
@@ -85,12 +91,14 @@ def test_requirements_pin_what_the_page_says_to_install():
 
 # ---------------------------------------------------------------- dataset
 
+
 def test_printed_length_is_the_dataset_length(run):
     assert run.out("dataset") == f"{len(fresh_mnist())}\n"
     assert run.out("dataset") == f"{TRAIN_SIZE}\n"
 
 
 # ---------------------------------------------------------------- transform
+
 
 def test_first_image_is_float32_in_0_1_with_one_channel(run):
     image, label = fresh_mnist(run.ns["transform"])[0]
@@ -99,7 +107,8 @@ def test_first_image_is_float32_in_0_1_with_one_channel(run):
     assert image.min() >= 0 and image.max() <= 1
     assert run.out("transform") == (
         f"{image.shape} {image.dtype}\n"
-        f"label {label}, pixel values from {image.min():.1f} to {image.max():.1f}\n")
+        f"label {label}, pixel values from {image.min():.1f} to {image.max():.1f}\n"
+    )
 
 
 def test_first_label_depends_on_the_data(run):
@@ -135,8 +144,9 @@ def test_resize_and_grayscale_do_work_on_other_images():
     pil, _ = fresh_mnist()[0]
     colour_and_large = pil.convert("RGB").resize((56, 40))
     assert transforms.ToTensor()(colour_and_large).shape == (3, 40, 56)
-    pipeline = transforms.Compose([transforms.Resize((28, 28)), transforms.Grayscale(),
-                                   transforms.ToTensor()])
+    pipeline = transforms.Compose(
+        [transforms.Resize((28, 28)), transforms.Grayscale(), transforms.ToTensor()]
+    )
     assert pipeline(colour_and_large).shape == (1, 28, 28)
 
 
@@ -171,7 +181,7 @@ def test_rate_clips_normalized_values_silently():
     torch.manual_seed(0)
     rate = spikegen.rate(REAL_NORMALIZE(x), num_steps=50).mean(0)  # no error
     assert torch.all(rate[bright] == 1)  # every step, whatever the brightness
-    assert torch.all(rate[dim] == 0)     # never
+    assert torch.all(rate[dim] == 0)  # never
 
     torch.manual_seed(0)
     rate = spikegen.rate(x, num_steps=50).mean(0)
@@ -187,6 +197,7 @@ def test_latency_refuses_normalized_values():
 
 
 # ---------------------------------------------------------------- subset
+
 
 def test_subset_prints_length_identity_and_same_first_labels(run):
     assert run.out("subset") == f"{SUBSET_SIZE}\nTrue\nTrue\n"
@@ -220,7 +231,7 @@ def test_subset_twice_shrinks_again():
 def test_subset_idx_picks_the_next_block():
     full = fresh_mnist()
     dataset = utils.data_subset(fresh_mnist(), 10, idx=1)
-    assert torch.equal(dataset.targets, full.targets[SUBSET_SIZE:2 * SUBSET_SIZE])
+    assert torch.equal(dataset.targets, full.targets[SUBSET_SIZE : 2 * SUBSET_SIZE])
 
 
 def test_subset_fails_on_torch_subset():
@@ -230,6 +241,7 @@ def test_subset_fails_on_torch_subset():
 
 
 # ---------------------------------------------------------------- loader
+
 
 def test_batch_shapes(run):
     assert run.ns["data_it"].shape == (128, 1, 28, 28)
@@ -250,11 +262,14 @@ def test_batches_per_epoch(run):
     assert len(dropped) == SUBSET_SIZE // 128
 
 
-@pytest.mark.parametrize("images, reduce, batches, last", [
-    (8_000, True, 7, 32),      # the sample after data_subset
-    (60_000, True, 47, 112),   # full MNIST after data_subset
-    (60_000, False, 469, 96),  # full MNIST, not reduced
-])
+@pytest.mark.parametrize(
+    "images, reduce, batches, last",
+    [
+        (8_000, True, 7, 32),  # the sample after data_subset
+        (60_000, True, 47, 112),  # full MNIST after data_subset
+        (60_000, False, 469, 96),  # full MNIST, not reduced
+    ],
+)
 def test_batch_table(images, reduce, batches, last):
     dataset = StandIn(images)
     if reduce:
@@ -294,13 +309,16 @@ def test_other_seed_or_random_code_changes_the_batch(run):
 
 # ---------------------------------------------------------------- grid
 
+
 def test_grid_figure(run):
     assert run.files("grid") == ["grid.png"]
     png = run.outdir / "grid.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     axes = list(run.ns["axes"].flat)
     assert len(axes) == 16
-    assert [ax.get_title() for ax in axes] == [f"label {t}" for t in run.ns["targets_it"][:16].tolist()]
+    assert [ax.get_title() for ax in axes] == [
+        f"label {t}" for t in run.ns["targets_it"][:16].tolist()
+    ]
     for ax, image in zip(axes, run.ns["data_it"]):
         assert (ax.images[0].get_array() == image[0].numpy()).all()
 
@@ -343,6 +361,7 @@ def test_page_states_full_dataset_numbers_and_links(page):
 
 # ---------------------------------------------------------------- exercises
 
+
 def test_exercise_1_pil_to_tensor_keeps_bytes(run):
     raw = run.ns["raw_image"]
     assert raw.dtype == torch.uint8 and raw.shape == (1, 28, 28)
@@ -380,10 +399,11 @@ def test_exercise_2_prediction_from_the_normalized_values(run):
     assert torch.equal(normalized[ink] <= 0, data[ink] <= 0.1307)
     always = (data[ink] >= 0.1307 + 0.3081).float().mean().item()
     never = (data[ink] <= 0.1307).float().mean().item()
-    assert always > 0.5          # "more than half fire at every step"
-    assert 0.07 < never < 0.15   # "about one in ten never fires"
+    assert always > 0.5  # "more than half fire at every step"
+    assert 0.07 < never < 0.15  # "about one in ten never fires"
     assert run.out("exercise_2").splitlines()[0] == (
-        f"predicted: {always:.1%} of digit pixels always fire, {never:.1%} never fire")
+        f"predicted: {always:.1%} of digit pixels always fire, {never:.1%} never fire"
+    )
 
 
 def test_exercise_2_measurement_matches_up_to_chance(run):
@@ -394,15 +414,18 @@ def test_exercise_2_measurement_matches_up_to_chance(run):
     fired_never = (rates[ink] == 0).double()
     # clipped pixels are certain; the rest hit 100 of 100 (or 0 of 100) by chance
     assert torch.all(fired_always[p == 1] == 1) and torch.all(fired_never[p == 0] == 1)
-    for measured, certain, chance in ((fired_always, p == 1, p ** 100),
-                                      (fired_never, p == 0, (1 - p) ** 100)):
+    for measured, certain, chance in (
+        (fired_always, p == 1, p**100),
+        (fired_never, p == 0, (1 - p) ** 100),
+    ):
         extra = measured[~certain].sum().item()
         mean = chance[~certain].sum().item()
         std = (chance[~certain] * (1 - chance[~certain])).sum().item() ** 0.5
         assert extra >= 0 and abs(extra - mean) < 5 * std + 1, (extra, mean)
     line = run.out("exercise_2").splitlines()[1]
-    assert line == (f"measured:  {fired_always.mean():.1%} always fired, "
-                    f"{fired_never.mean():.1%} never fired")
+    assert line == (
+        f"measured:  {fired_always.mean():.1%} always fired, {fired_never.mean():.1%} never fired"
+    )
     # "can come out a little above the prediction", never below
     assert fired_always.mean() >= (p == 1).double().mean()
     assert fired_never.mean() >= (p == 0).double().mean()
@@ -421,8 +444,12 @@ def test_exercise_3_seeding_again(run):
 def test_exercise_3_own_generator_ignores_global_random_numbers(run):
     def first(seed_global):
         torch.manual_seed(seed_global)
-        loader = DataLoader(run.ns["mnist_train"], batch_size=128, shuffle=True,
-                            generator=torch.Generator().manual_seed(0))
+        loader = DataLoader(
+            run.ns["mnist_train"],
+            batch_size=128,
+            shuffle=True,
+            generator=torch.Generator().manual_seed(0),
+        )
         return next(iter(loader))[1]
 
     # whatever the global generator does, the first batch stays the same

@@ -14,9 +14,19 @@ from urllib.parse import urljoin, urlsplit
 import nbformat
 import pytest
 
-from helpers import (LANGUAGES, SITE_PATH, built_page, code_blocks, image_alts,
-                     image_sources, korean_pages, mkdocs_setting, page_url, python_blocks)
 from conftest import chapter_group
+from helpers import (
+    LANGUAGES,
+    SITE_PATH,
+    built_page,
+    code_blocks,
+    image_alts,
+    image_sources,
+    korean_pages,
+    mkdocs_setting,
+    page_url,
+    python_blocks,
+)
 from snippet_runner import data_root
 
 SITE_URL = mkdocs_setting("site_url")
@@ -49,11 +59,12 @@ def test_notebook_holds_the_page_code_and_outputs(site, visit):
     shown = [text for language, classes, text in code_blocks(page) if "snippet-output" in classes]
     assert [p.strip("\n") for p in printed] == [s.strip("\n") for s in shown]
     images = [o for cell in code for o in cell.outputs if o.output_type == "display_data"]
-    figures = page.read_text(encoding="utf-8").count('src="../figures/') \
-        + page.read_text(encoding="utf-8").count('src="../../figures/')
+    figures = page.read_text(encoding="utf-8").count('src="../figures/') + page.read_text(
+        encoding="utf-8"
+    ).count('src="../../figures/')
     assert len(images) == figures
     for image in images:
-        (mime, data), = image.data.items()
+        ((mime, data),) = image.data.items()
         assert base64.b64decode(data)[:4] in (b"\x89PNG", b"GIF8")
 
     # The prose is the page's, in its language, with the headings and math kept.
@@ -66,23 +77,31 @@ def notebook_links(page: Path) -> dict[str, tuple[str, bool]]:
     """The buttons under a page's title: {label: (href, has the download attribute)}."""
     row = re.search(r'<p class="notebook-links">(.*?)</p>', page.read_text(encoding="utf-8"))
     assert row, f"{page}: no notebook buttons"
-    return {html.unescape(text): (html.unescape(href), bool(download))
-            for href, download, text in re.findall(r'<a class="md-button" href="([^"]+)"( download)?>'
-                                                   r"([^<]+)</a>", row[1])}
+    return {
+        html.unescape(text): (html.unescape(href), bool(download))
+        for href, download, text in re.findall(
+            r'<a class="md-button" href="([^"]+)"( download)?>'
+            r"([^<]+)</a>",
+            row[1],
+        )
+    }
 
 
 def site_file(site, page_url_path: str, href: str) -> Path:
     """The built file a relative link on the page at page_url_path leads to."""
     path = urlsplit(urljoin(page_url_path, href)).path
     assert path.startswith(SITE_PATH), f"{href} leaves the site"
-    path = path[len(SITE_PATH):]
+    path = path[len(SITE_PATH) :]
     return site.path / (path + "index.html" if path.endswith("/") or not path else path)
 
 
 def colab_target(href: str) -> str:
     """The path in the published branch that an "Open in Colab" link opens."""
-    match = re.fullmatch(r"https://colab\.research\.google\.com/github/([\w.-]+)/([\w.-]+)"
-                         r"/blob/([\w.-]+)/(.+\.ipynb)", href)
+    match = re.fullmatch(
+        r"https://colab\.research\.google\.com/github/([\w.-]+)/([\w.-]+)"
+        r"/blob/([\w.-]+)/(.+\.ipynb)",
+        href,
+    )
     assert match, href
     owner, repo, branch, path = match.groups()
     # The repository is the site's repo_url; the branch is where `mkdocs
@@ -106,8 +125,10 @@ def test_page_links_to_its_notebook_its_view_and_colab(site, visit):
     # Colab opens the published copy of this very notebook (site/ is the branch's root).
     assert colab_target(colab) == f"{prefix}notebooks/{md.stem}.ipynb"
     assert (site.path / colab_target(colab)).is_file()
-    labels = {"ko": ["노트북으로 보기", "노트북 내려받기", "Colab에서 열기"],
-              "en": ["View as a notebook", "Download the notebook", "Open in Colab"]}
+    labels = {
+        "ko": ["노트북으로 보기", "노트북 내려받기", "Colab에서 열기"],
+        "en": ["View as a notebook", "Download the notebook", "Open in Colab"],
+    }
     assert list(links) == labels[lang]
 
 
@@ -126,10 +147,19 @@ def test_notebook_view_shows_the_notebook(site, visit):
     assert [b.strip("\n") for b in python_blocks(view)] == code
     assert "In\u00a0[1]:" in text  # Jupyter's prompts
     # What the cells printed, in order.
-    printed = [o.text for cell in notebook.cells if cell.cell_type == "code"
-               for o in cell.outputs if o.output_type == "stream"]
-    shown = re.findall(r'<div class="output_subarea output_stream output_stdout output_text">\s*'
-                       r"<pre>(.*?)</pre>", text, flags=re.DOTALL)
+    printed = [
+        o.text
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for o in cell.outputs
+        if o.output_type == "stream"
+    ]
+    shown = re.findall(
+        r'<div class="output_subarea output_stream output_stdout output_text">\s*'
+        r"<pre>(.*?)</pre>",
+        text,
+        flags=re.DOTALL,
+    )
     assert [html.unescape(s).strip("\n") for s in shown] == [p.strip("\n") for p in printed]
     # Every figure: the chapter page's own file (not a base64 copy), in the
     # same order, with the alt text the chapter page gives it.
@@ -145,8 +175,11 @@ def test_notebook_view_shows_the_notebook(site, visit):
     assert 'href="#"' not in text and ' id=""' not in text
     assert ("$" in text.split("<article")[1]) == ("arithmatex" in page.read_text(encoding="utf-8"))
     assert urlsplit(SITE_URL).netloc not in text.split("<article")[1]
-    title = re.search(r"^# (.+)$", (md.with_suffix(".en.md") if lang == "en" else md)
-                      .read_text(encoding="utf-8"), re.MULTILINE)[1]
+    title = re.search(
+        r"^# (.+)$",
+        (md.with_suffix(".en.md") if lang == "en" else md).read_text(encoding="utf-8"),
+        re.MULTILINE,
+    )[1]
     assert f"<title>{html.escape(title, quote=False)} - " in text
     # Back to the chapter, download and Colab from the view too.
     links = notebook_links(view)
@@ -170,12 +203,17 @@ def test_notebooks_are_the_same_from_build_to_build(site):
     write the same notebook."""
     for md, lang in VISITS:
         notebook = nbformat.read(notebook_path(site, md, lang), as_version=4)
-        assert [cell.id for cell in notebook.cells] == [f"cell-{i}" for i in range(len(notebook.cells))]
+        assert [cell.id for cell in notebook.cells] == [
+            f"cell-{i}" for i in range(len(notebook.cells))
+        ]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("md", [pytest.param(md, marks=chapter_group(md.stem.replace("-", "_")))
-                                for md in CHAPTERS], ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "md",
+    [pytest.param(md, marks=chapter_group(md.stem.replace("-", "_"))) for md in CHAPTERS],
+    ids=lambda p: p.stem,
+)
 def test_chapter_code_runs_top_to_bottom_in_a_fresh_kernel(site, md, tmp_path):
     """What a reader runs: the chapter's code blocks, top to bottom, in a fresh
     Python (a Jupyter kernel, as in Colab), in a folder where data/mnist holds
@@ -185,16 +223,29 @@ def test_chapter_code_runs_top_to_bottom_in_a_fresh_kernel(site, md, tmp_path):
     the same code, so one run covers both."""
     from nbclient import NotebookClient
 
-    notebooks = {lang: nbformat.read(notebook_path(site, md, lang), as_version=4)
-                 for lang in LANGUAGES}
-    code = {lang: [c.source for c in nb.cells if c.cell_type == "code"] for lang, nb in notebooks.items()}
+    notebooks = {
+        lang: nbformat.read(notebook_path(site, md, lang), as_version=4) for lang in LANGUAGES
+    }
+    code = {
+        lang: [c.source for c in nb.cells if c.cell_type == "code"]
+        for lang, nb in notebooks.items()
+    }
     assert code["ko"] == code["en"], "the two languages show different code"
     notebook = notebooks["en"]
     (tmp_path / "data").symlink_to(data_root(), target_is_directory=True)
     os.environ.setdefault("MPLBACKEND", "Agg")
-    client = NotebookClient(notebook, timeout=300, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path)}})
+    client = NotebookClient(
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
     client.execute()  # raises CellExecutionError, naming the cell, on any error
-    errors = [o for cell in notebook.cells if cell.cell_type == "code"
-              for o in cell.outputs if o.output_type == "error"]
+    errors = [
+        o
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for o in cell.outputs
+        if o.output_type == "error"
+    ]
     assert not errors

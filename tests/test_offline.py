@@ -6,8 +6,17 @@ import re
 from html.parser import HTMLParser
 
 EXTERNAL = re.compile(r"^(?:https?:)?//", re.IGNORECASE)
-LOADING_LINK_RELS = {"stylesheet", "preload", "modulepreload", "prefetch", "icon",
-                     "apple-touch-icon", "manifest", "preconnect", "dns-prefetch"}
+LOADING_LINK_RELS = {
+    "stylesheet",
+    "preload",
+    "modulepreload",
+    "prefetch",
+    "icon",
+    "apple-touch-icon",
+    "manifest",
+    "preconnect",
+    "dns-prefetch",
+}
 
 # URLs inside third-party JS bundles that are never requested by our pages.
 KNOWN_JS_URLS = {
@@ -63,8 +72,10 @@ def test_css_loads_nothing_from_other_hosts(site):
 
 
 def test_javascript_loads_nothing_from_other_hosts(site):
-    loadable = re.compile(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}/[^\s\"'`)]*?"
-                          r"\.(?:m?js|css|woff2?|ttf|otf|png|jpe?g|gif|svg|webp|mp4|webm)\b")
+    loadable = re.compile(
+        r"(?:https?:)?//[\w.-]+\.[a-z]{2,}/[^\s\"'`)]*?"
+        r"\.(?:m?js|css|woff2?|ttf|otf|png|jpe?g|gif|svg|webp|mp4|webm)\b"
+    )
     for js in site.path.rglob("*.js"):
         found = set(loadable.findall(js.read_text(encoding="utf-8", errors="replace")))
         unexpected = {u for u in found if u not in KNOWN_JS_URLS}
@@ -74,8 +85,12 @@ def test_javascript_loads_nothing_from_other_hosts(site):
 def test_math_and_fonts_are_served_by_the_site(site):
     page = (site.path / "rate-coding" / "index.html").read_text(encoding="utf-8")
     assert 'class="arithmatex"' in page  # the page has math ...
-    for asset in ("assets/katex/katex.min.js", "assets/katex/contrib/auto-render.min.js",
-                  "assets/katex/katex.min.css", "assets/javascripts/katex.js"):
+    for asset in (
+        "assets/katex/katex.min.js",
+        "assets/katex/contrib/auto-render.min.js",
+        "assets/katex/katex.min.css",
+        "assets/javascripts/katex.js",
+    ):
         assert asset in page and (site.path / asset).is_file()  # ... and KaTeX is local
     css = (site.path / "assets/katex/katex.min.css").read_text(encoding="utf-8")
     for font in re.findall(r"url\((fonts/[^)]+)\)", css):

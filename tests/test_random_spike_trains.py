@@ -37,6 +37,7 @@ def binomial_kurtosis(T: int, p: float) -> float:
 
 # ---------------------------------------------------------------- rate_conv
 
+
 def test_rate_conv_keeps_the_shape_and_rate_adds_time(run):
     assert run.ns["draw"].shape == run.ns["spike_prob"].shape == (5,)
     out = run.out("rate_conv")
@@ -76,6 +77,7 @@ def test_rate_conv_is_a_module_function_that_rate_calls():
 
 
 # ---------------------------------------------------------------- [T, N] trains
+
 
 def test_spike_train_has_the_chosen_rates(run):
     train, rates = run.ns["spike_train"], run.ns["rates"]
@@ -126,6 +128,7 @@ def test_tutorial_raster_indexing_keeps_only_one_row():
 
 # ---------------------------------------------------------------- hertz
 
+
 def test_rates_in_hertz(run):
     dt, duration = run.ns["dt"], run.ns["duration"]
     assert dt == 1e-3 and duration == 10.0 and run.ns["steps_hz"] == 10_000
@@ -170,6 +173,7 @@ def test_rates_above_one_over_dt_stop_at_one_over_dt(run):
 
 # ---------------------------------------------------------------- statistics
 
+
 def test_spike_count_is_binomial(run):
     p, T, n = run.ns["p"], run.ns["T"], run.ns["num_trials"]
     counts = run.ns["counts"]
@@ -183,8 +187,9 @@ def test_spike_count_is_binomial(run):
     assert f"mean count {counts.mean():.2f}  theory T*p = 20.00" in out
     assert f"variance   {counts.var():.2f}  theory T*p*(1-p) = 16.00" in out
     # the histogram lies on the binomial distribution, bin by bin
-    pmf = torch.distributions.Binomial(T, torch.tensor(p)).log_prob(
-        torch.arange(T + 1).float()).exp()
+    pmf = (
+        torch.distributions.Binomial(T, torch.tensor(p)).log_prob(torch.arange(T + 1).float()).exp()
+    )
     freq = torch.bincount(counts.long(), minlength=T + 1).float() / n
     for k in range(T + 1):
         assert abs(freq[k] - pmf[k]) < binomial_bound(pmf[k].item(), n) + 1e-4, k
@@ -221,8 +226,10 @@ def test_fano_factor_is_one_minus_p(run):
     for p, fano in zip(run.ns["ps"], run.ns["fanos"]):
         mean, var = T * p, T * p * (1 - p)
         # relative errors of the variance and of the mean add up in the ratio
-        rel = (variance_bound(mean, var, binomial_kurtosis(T, p), n) / var
-               + Z * math.sqrt(var / n) / mean)
+        rel = (
+            variance_bound(mean, var, binomial_kurtosis(T, p), n) / var
+            + Z * math.sqrt(var / n) / mean
+        )
         assert abs(fano - (1 - p)) < rel * (1 - p), (p, fano)
         assert f"p = {p:4.2f}: Fano factor {fano:.3f}, theory 1-p = {1 - p:.3f}" in out
     # "at p = 0.5 the variance is half that of a Poisson process"
@@ -232,14 +239,24 @@ def test_fano_factor_is_one_minus_p(run):
 
 # ---------------------------------------------------------------- targets_rate
 
+
 def test_targets_rate_signature_matches_the_page():
-    defaults = {name: param.default for name, param in
-                inspect.signature(spikegen.targets_rate).parameters.items()
-                if param.default is not inspect.Parameter.empty}
-    assert defaults == {"num_steps": False, "first_spike_time": 0, "correct_rate": 1,
-                        "incorrect_rate": 0, "on_target": 1, "off_target": 0,
-                        "firing_pattern": "regular", "interpolate": False,
-                        "epsilon": 1e-7}
+    defaults = {
+        name: param.default
+        for name, param in inspect.signature(spikegen.targets_rate).parameters.items()
+        if param.default is not inspect.Parameter.empty
+    }
+    assert defaults == {
+        "num_steps": False,
+        "first_spike_time": 0,
+        "correct_rate": 1,
+        "incorrect_rate": 0,
+        "on_target": 1,
+        "off_target": 0,
+        "firing_pattern": "regular",
+        "interpolate": False,
+        "epsilon": 1e-7,
+    }
 
 
 def test_targets_rate_defaults_are_one_hot_without_time(run):
@@ -267,31 +284,41 @@ def test_first_spike_time_gives_time_first_targets(run):
 
 def test_on_and_off_target_replace_one_and_zero(run):
     t = run.ns["targets"]
-    out = spikegen.targets_rate(t, num_classes=10, num_steps=20, first_spike_time=5,
-                                on_target=1.2, off_target=0.5)
+    out = spikegen.targets_rate(
+        t, num_classes=10, num_steps=20, first_spike_time=5, on_target=1.2, off_target=0.5
+    )
     assert sorted(out.unique().tolist()) == pytest.approx([0.5, 1.2])
 
 
 def test_targets_convert_only_dispatches(run):
     t = run.ns["targets"]
-    assert torch.equal(spikegen.targets_convert(t, num_classes=10, code="rate"),
-                       spikegen.targets_rate(t, num_classes=10))
-    assert torch.equal(spikegen.targets_convert(t, num_classes=10, code="latency", num_steps=20),
-                       spikegen.targets_latency(t, num_classes=10, num_steps=20))
+    assert torch.equal(
+        spikegen.targets_convert(t, num_classes=10, code="rate"),
+        spikegen.targets_rate(t, num_classes=10),
+    )
+    assert torch.equal(
+        spikegen.targets_convert(t, num_classes=10, code="latency", num_steps=20),
+        spikegen.targets_latency(t, num_classes=10, num_steps=20),
+    )
 
 
 def test_correct_and_incorrect_rate_are_broken_in_1_0_0(run):
     out = run.out("targets_rate_error")
-    assert ("RuntimeError: The size of tensor a (10) must match the size of tensor b (20) "
-            "at non-singleton dimension 2") in out
+    assert (
+        "RuntimeError: The size of tensor a (10) must match the size of tensor b (20) "
+        "at non-singleton dimension 2"
+    ) in out
     assert tuple(run.ns["odd"].shape) == (10, 3, 10, 3, 10)
     assert "num_steps=10: (10, 3, 10, 3, 10)" in out
     t = run.ns["targets"]
     # "correct_rate not 1 OR incorrect_rate not 0", any firing_pattern, interpolate
-    for options in ({"correct_rate": 0.8}, {"incorrect_rate": 0.1, "correct_rate": 1},
-                    {"correct_rate": 0.8, "firing_pattern": "poisson"},
-                    {"correct_rate": 0.8, "firing_pattern": "uniform"},
-                    {"correct_rate": 0.8, "interpolate": True}):
+    for options in (
+        {"correct_rate": 0.8},
+        {"incorrect_rate": 0.1, "correct_rate": 1},
+        {"correct_rate": 0.8, "firing_pattern": "poisson"},
+        {"correct_rate": 0.8, "firing_pattern": "uniform"},
+        {"correct_rate": 0.8, "interpolate": True},
+    ):
         with pytest.raises(RuntimeError, match="must match the size"):
             spikegen.targets_rate(t, num_classes=10, num_steps=20, **options)
 
@@ -310,19 +337,23 @@ def test_hand_made_rate_targets(run):
     got_c, got_i = rt[correct].mean().item(), rt[~correct].mean().item()
     assert abs(got_c - 0.8) < binomial_bound(0.8, int(correct.sum()))
     assert abs(got_i - 0.1) < binomial_bound(0.1, int((~correct).sum()))
-    assert f"correct classes fire at {got_c:.2f}, incorrect at {got_i:.2f}" in run.out("rate_targets")
+    assert f"correct classes fire at {got_c:.2f}, incorrect at {got_i:.2f}" in run.out(
+        "rate_targets"
+    )
     assert "rate_targets: (50, 3, 10)" in run.out("rate_targets")
     assert run.files("rate_targets") == ["rate_targets.png"]
 
 
 # ---------------------------------------------------------------- targets_latency
 
+
 def spike_steps(spikes: torch.Tensor, b: int, c: int) -> list[int]:
     return spikes[:, b, c].nonzero().flatten().tolist()
 
 
-@pytest.mark.parametrize("setting, other_step", [("default", 12), ("normalize=True", 19),
-                                                 ("clip=True", None)])
+@pytest.mark.parametrize(
+    "setting, other_step", [("default", 12), ("normalize=True", 19), ("clip=True", None)]
+)
 def test_targets_latency_spike_times(run, setting, other_step):
     spikes, targets = run.ns["latency_targets"][setting], run.ns["targets"]
     assert tuple(spikes.shape) == (20, 3, 10)
@@ -336,8 +367,10 @@ def test_targets_latency_spike_times(run, setting, other_step):
 
 def test_targets_latency_is_latency_of_the_one_hot(run):
     t = run.ns["targets"]
-    assert torch.equal(spikegen.targets_latency(t, num_classes=10, num_steps=20),
-                       spikegen.latency(spikegen.to_one_hot(t, 10), num_steps=20))
+    assert torch.equal(
+        spikegen.targets_latency(t, num_classes=10, num_steps=20),
+        spikegen.latency(spikegen.to_one_hot(t, 10), num_steps=20),
+    )
     assert run.files("targets_latency") == ["targets_latency.png"]
 
 
@@ -358,8 +391,10 @@ def test_other_classes_fire_at_twelve_whatever_num_steps(run, num_steps):
 
 def test_ten_steps_raise_and_what_fixes_it(run):
     out = run.out("latency_steps")
-    assert out.startswith("Exception: The maximum value in ``spike_time`` [12] is out of "
-                          "bounds for ``num_steps`` [10-1].")
+    assert out.startswith(
+        "Exception: The maximum value in ``spike_time`` [12] is out of "
+        "bounds for ``num_steps`` [10-1]."
+    )
     assert "setting normalize=True" in out and "decreasing ``tau``" in out
     t = run.ns["targets"]
     with pytest.raises(Exception, match="out of bounds"):
@@ -390,6 +425,7 @@ def test_targets_latency_forwards_latency_arguments():
 
 # ---------------------------------------------------------------- exercises
 
+
 def _percent(text: str) -> float:
     return float(text.rstrip("%")) / 100
 
@@ -409,8 +445,11 @@ def test_exercise_1_steps_needed_to_measure_a_rate(run):
         # over the same counts the snippet's comparison lets in
         counts = torch.arange(T + 1).float()
         inside = (counts - T * p).abs() <= 0.1 * (T * p)
-        pmf = torch.distributions.Binomial(T, torch.tensor(p, dtype=torch.float64)).log_prob(
-            counts.double()).exp()
+        pmf = (
+            torch.distributions.Binomial(T, torch.tensor(p, dtype=torch.float64))
+            .log_prob(counts.double())
+            .exp()
+        )
         exact[T] = pmf[inside].sum().item()
         measured = re.search(rf"T = {T:4d}: ([\d.]+%) of trains within 10% of p", out)
         assert measured, out
@@ -435,12 +474,14 @@ def test_exercise_1_figure_shows_running_estimates(run):
     band = lambda row: int(((row - p).abs() <= 0.1 * p + 1e-9).sum())  # noqa: E731
     assert band(running[199]) < band(running[-1])
     assert band(running[199]) <= 15  # many still outside at 200 steps
-    assert band(running[-1]) >= 15   # nearly all inside at 7600
+    assert band(running[-1]) >= 15  # nearly all inside at 7600
     assert run.files("exercise_1") == ["exercise_1.png"]
 
 
-LINE_2 = re.compile(r"p = ([\d.]+): mean ISI +([\d.]+), shorter than 1/p: ([\d.]+%) "
-                    r"\(theory ([\d.]+%)\)")
+LINE_2 = re.compile(
+    r"p = ([\d.]+): mean ISI +([\d.]+), shorter than 1/p: ([\d.]+%) "
+    r"\(theory ([\d.]+%)\)"
+)
 
 
 def test_exercise_2_most_intervals_are_shorter_than_the_mean(run):
@@ -467,8 +508,10 @@ def test_exercise_2_most_intervals_are_shorter_than_the_mean(run):
     assert round(1 - 0.8**4, 3) == 0.590  # the page's worked number for p = 0.2
 
 
-LINE_3 = re.compile(r"dt = ([\d.]+) ms, p = ([\d.]+): mean +([\d.]+), variance +([\d.]+), "
-                    r"Fano ([\d.]+) \(theory ([\d.]+)\)")
+LINE_3 = re.compile(
+    r"dt = ([\d.]+) ms, p = ([\d.]+): mean +([\d.]+), variance +([\d.]+), "
+    r"Fano ([\d.]+) \(theory ([\d.]+)\)"
+)
 
 
 def test_exercise_3_smaller_steps_bring_the_fano_factor_towards_one(run):
@@ -477,17 +520,21 @@ def test_exercise_3_smaller_steps_bring_the_fano_factor_towards_one(run):
     rows = LINE_3.findall(run.out("exercise_3"))
     assert [(r[0], r[1]) for r in rows] == [("1.0", "0.20"), ("0.1", "0.02")]
     fanos = []
-    for dt_ms, p_text, mean, var, fano, theory in rows:
+    for dt_ms, _p, mean, var, fano, theory in rows:
         dt = float(dt_ms) / 1000
         T, p = round(window / dt), rate * dt
         assert T * p == pytest.approx(20)  # the same mean count, r D, for both
         expected_var = T * p * (1 - p)
         assert theory == f"{1 - p:.2f}"
         assert abs(float(mean) - 20) < Z * math.sqrt(expected_var / n) + 0.005
-        assert abs(float(var) - expected_var) < variance_bound(
-            20, expected_var, binomial_kurtosis(T, p), n) + 0.005
-        rel = (variance_bound(20, expected_var, binomial_kurtosis(T, p), n) / expected_var
-               + Z * math.sqrt(expected_var / n) / 20)
+        assert (
+            abs(float(var) - expected_var)
+            < variance_bound(20, expected_var, binomial_kurtosis(T, p), n) + 0.005
+        )
+        rel = (
+            variance_bound(20, expected_var, binomial_kurtosis(T, p), n) / expected_var
+            + Z * math.sqrt(expected_var / n) / 20
+        )
         assert abs(float(fano) - (1 - p)) < rel * (1 - p) + 5e-4
         fanos.append(float(fano))
     # the page's predictions: variance 16 -> 19.6, Fano 0.8 -> 0.98, Poisson 20

@@ -8,6 +8,7 @@ import re
 import pytest
 import torch
 from PIL import Image
+
 from helpers import DOCS, exercise_solutions
 
 
@@ -27,8 +28,10 @@ def test_rate_adds_a_time_axis_to_a_single_number(run):
 
 def test_printed_rates_are_the_spike_counts_over_the_steps(run):
     for num_steps, train in run.ns["spike_trains"].items():
-        assert f"num_steps={num_steps}: {int(train.sum())} spikes, firing rate {train.mean():.2f}" \
+        assert (
+            f"num_steps={num_steps}: {int(train.sum())} spikes, firing rate {train.mean():.2f}"
             in run.out("single")
+        )
 
 
 def test_mean_rate_matches_the_intensity_within_the_binomial_bound(run):
@@ -111,16 +114,18 @@ def test_spike_count_is_steps_times_total_intensity(run):
 def test_reading_brightness_needs_many_steps(run):
     data, spikes = run.ns["data_it"], run.ns["spike_data"]
     ink = data > 0
-    errors = {T: (spikes[:T].mean(dim=0) - data)[ink].abs().mean().item()
-              for T in (1, 5, 10, 25, 50, 100)}
+    errors = {
+        T: (spikes[:T].mean(dim=0) - data)[ink].abs().mean().item() for T in (1, 5, 10, 25, 50, 100)
+    }
     assert list(errors.values()) == sorted(errors.values(), reverse=True)
-    assert 0.15 < errors[1] < 0.25       # "close to 0.2 after one step"
-    assert 0.015 < errors[100] < 0.03    # "about 0.02 after 100 steps"
+    assert 0.15 < errors[1] < 0.25  # "close to 0.2 after one step"
+    assert 0.015 < errors[100] < 0.03  # "about 0.02 after 100 steps"
     for T, error in errors.items():
         assert f"first {T:3d} steps: mean error {error:.3f} per inked pixel" in run.out("cost")
 
 
 # ------------------------------------------------------------------ exercises
+
 
 def test_exercise_1_a_second_encoding_differs_where_2x1x_says(run):
     data, first, again = run.ns["data_it"], run.ns["spike_data"], run.ns["spike_data_again"]
@@ -133,7 +138,8 @@ def test_exercise_1_a_second_encoding_differs_where_2x1x_says(run):
     assert abs(run.ns["expected_differ"].item() - expected) < 1
     assert run.out("exercise_1").splitlines()[1] == (
         f"entries that differ: {int(differ.sum())} of {differ.numel()} "
-        f"(expected {run.ns['expected_differ']:.0f})")
+        f"(expected {run.ns['expected_differ']:.0f})"
+    )
     assert differ.numel() == 10_035_200
     assert 0.03 < differ.mean() < 0.05  # "only about 4% of the entries"
     # pixels of exactly 0 or 1 are certain; the page's hint needs some of each
@@ -160,7 +166,7 @@ def test_exercise_2_gain_two_is_clipped(run):
     ratio = high.sum().item() / low.sum().item()
     expected_ratio = prob.sum().item() / data.sum().item()
     assert abs(ratio - expected_ratio) < 0.02
-    assert 1.1 < ratio < 1.3   # "not twofold but only about 1.2-fold"
+    assert 1.1 < ratio < 1.3  # "not twofold but only about 1.2-fold"
     out = run.out("exercise_2").splitlines()
     assert out[0] == f"gain=2: {int(high.sum())} spikes ({ratio:.2f} of gain=1)"
     assert out[1] == f"expected with clipping: {expected_ratio:.2f}"
@@ -201,13 +207,14 @@ def test_exercise_3_inverted_images_cost_many_more_spikes(run):
     assert torch.all((per_image - expected).abs() < 5 * std)
     # expected T (784 - sum X), averaged over the batch
     assert torch.allclose(expected.mean(), num_steps * (784 - data.sum(dim=(1, 2, 3)).mean()))
-    assert 100 < data.sum(dim=(1, 2, 3)).mean() < 110   # "a little over 100"
-    assert 65_000 < per_image.mean() < 71_000           # "about 68,000"
+    assert 100 < data.sum(dim=(1, 2, 3)).mean() < 110  # "a little over 100"
+    assert 65_000 < per_image.mean() < 71_000  # "about 68,000"
     ratio = per_image.mean() / run.ns["spikes_per_image"].mean()
-    assert 6.3 < ratio < 7                                # "close to 7 times"
+    assert 6.3 < ratio < 7  # "close to 7 times"
     out = run.out("exercise_3").splitlines()
-    assert out[0] == (f"inverted: {per_image.mean():.0f} spikes per image "
-                      f"(expected {expected.mean():.0f})")
+    assert out[0] == (
+        f"inverted: {per_image.mean():.0f} spikes per image (expected {expected.mean():.0f})"
+    )
     assert out[1] == f"{ratio:.1f} times the spikes of the original images"
 
 
@@ -219,6 +226,7 @@ def test_exercises_end_the_page_with_collapsed_solutions(page):
 
 
 # ------------------------------------------------------------------ gain and offset
+
 
 def test_rate_computes_clamp_of_gain_times_x_plus_offset():
     """The page's formula is exactly what spikegen.rate does: the same random
@@ -252,7 +260,9 @@ def test_time_var_input_ignores_gain_and_offset():
     assert torch.equal(ignored, spikegen.rate_conv(frames))
 
 
-OFFSET_LINE = re.compile(r"gain=(\S+) +offset=(\S+) +P: ((?:\S+ ){4}\S+)  measured: ((?:\S+ ){4}\S+)")
+OFFSET_LINE = re.compile(
+    r"gain=(\S+) +offset=(\S+) +P: ((?:\S+ ){4}\S+)  measured: ((?:\S+ ){4}\S+)"
+)
 
 
 def test_offset_table_measured_rates_match_the_formula(run):
@@ -271,8 +281,8 @@ def test_offset_table_measured_rates_match_the_formula(run):
             assert abs(measured - p) <= 5 * math.sqrt(p * (1 - p) / 10_000) + 0.005
     assert settings == [(1, 0), (0.5, 0), (1, 0.2), (1, -0.2), (2, -0.5)]
     # the clipping the page points out
-    assert table[2][3].split()[-1] == "1.00"              # 1 + 0.2 -> 1
-    assert table[3][3].split()[0] == "0.00"               # 0 - 0.2 -> 0
+    assert table[2][3].split()[-1] == "1.00"  # 1 + 0.2 -> 1
+    assert table[3][3].split()[0] == "0.00"  # 0 - 0.2 -> 0
     assert table[4][3].split() == ["0.00", "0.00", "0.50", "1.00", "1.00"]
 
 
@@ -289,20 +299,27 @@ def test_offset_makes_the_mnist_background_fire(run):
     assert abs(ratio - expected.item()) < 0.02
     assert run.out("offset").splitlines()[-1] == (
         f"offset=0.1: background fires on {rate:.3f} of the steps, "
-        f"{ratio:.2f} times the spikes of offset=0")
+        f"{ratio:.2f} times the spikes of offset=0"
+    )
 
 
 # ------------------------------------------------------------------ the debate
 
+
 def _p_more(T: int, p_high: float, p_low: float) -> float:
     """P(Binomial(T, p_high) > Binomial(T, p_low)), exactly."""
-    pmf = lambda p: [math.comb(T, k) * p ** k * (1 - p) ** (T - k) for k in range(T + 1)]
+
+    def pmf(p: float) -> list[float]:
+        return [math.comb(T, k) * p**k * (1 - p) ** (T - k) for k in range(T + 1)]
+
     high, low = pmf(p_high), pmf(p_low)
     return sum(high[i] * low[j] for i in range(T + 1) for j in range(i))
 
 
-DEBATE_LINE = re.compile(r"T= *(\d+): 0\.3 gives +(\S+) ± (\S+) spikes \(spread (\d+)% of the mean\); "
-                         r"0\.4 gives more in (\d+)% of the trials")
+DEBATE_LINE = re.compile(
+    r"T= *(\d+): 0\.3 gives +(\S+) ± (\S+) spikes \(spread (\d+)% of the mean\); "
+    r"0\.4 gives more in (\d+)% of the trials"
+)
 
 
 def test_a_short_glance_cannot_tell_0_3_from_0_4(run):
@@ -313,6 +330,8 @@ def test_a_short_glance_cannot_tell_0_3_from_0_4(run):
         assert int(match[1]) == T
         mean, std = float(match[2]), float(match[3])
         assert abs(mean - 0.3 * T) < 5 * math.sqrt(0.21 * T / repeats) + 0.05
+        # a count's spread is the binomial one, sqrt(T p (1 - p))
+        assert abs(std - math.sqrt(0.21 * T)) < 5 * math.sqrt(0.21 * T / (2 * repeats)) + 0.05
         relative = math.sqrt(0.7 / (0.3 * T))
         assert abs(int(match[4]) / 100 - relative) < 0.03
         exact = _p_more(T, 0.4, 0.3)
@@ -324,15 +343,26 @@ def test_a_short_glance_cannot_tell_0_3_from_0_4(run):
 
 
 REFERENCES = {
-    "thorpe": ("Thorpe, S., Fize, D., & Marlot, C. (1996)", "*Nature*, 381(6582), 520–522",
-               "doi:10.1038/381520a0"),
-    "vinje": ("Vinje, W. E., & Gallant, J. L. (2000)", "*Science*, 287(5456), 1273–1276",
-              "doi:10.1126/science.287.5456.1273"),
-    "olshausen": ("Olshausen, B. A., & Field, D. J. (2004)",
-                  "*Current Opinion in Neurobiology*, 14(4), 481–487",
-                  "doi:10.1016/j.conb.2004.07.007"),
-    "eshraghian": ("Eshraghian, J. K., Ward, M., Neftci, E. O.", "*Proceedings of the IEEE*, 111(9), 1016–1054",
-                   "doi:10.1109/JPROC.2023.3308088"),
+    "thorpe": (
+        "Thorpe, S., Fize, D., & Marlot, C. (1996)",
+        "*Nature*, 381(6582), 520–522",
+        "doi:10.1038/381520a0",
+    ),
+    "vinje": (
+        "Vinje, W. E., & Gallant, J. L. (2000)",
+        "*Science*, 287(5456), 1273–1276",
+        "doi:10.1126/science.287.5456.1273",
+    ),
+    "olshausen": (
+        "Olshausen, B. A., & Field, D. J. (2004)",
+        "*Current Opinion in Neurobiology*, 14(4), 481–487",
+        "doi:10.1016/j.conb.2004.07.007",
+    ),
+    "eshraghian": (
+        "Eshraghian, J. K., Ward, M., Neftci, E. O.",
+        "*Proceedings of the IEEE*, 111(9), 1016–1054",
+        "doi:10.1109/JPROC.2023.3308088",
+    ),
 }
 
 

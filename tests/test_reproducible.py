@@ -15,14 +15,18 @@ from conftest import CHAPTERS, chapter_group
 
 @pytest.mark.parametrize("stem", [pytest.param(s, marks=chapter_group(s)) for s in CHAPTERS])
 def test_a_second_run_draws_the_built_figures_byte_for_byte(site, run_snippet, stem):
-    built = sorted((site.path / "figures" / stem).glob("*.*")) \
-        if (site.path / "figures" / stem).is_dir() else []
+    built = (
+        sorted((site.path / "figures" / stem).glob("*.*"))
+        if (site.path / "figures" / stem).is_dir()
+        else []
+    )
     run = run_snippet(f"{stem}.py")
     saved = sorted(p.name for p in run.outdir.iterdir())
     assert saved == [f.name for f in built], "the two runs saved different files"
     for figure in built:
         assert (run.outdir / figure.name).read_bytes() == figure.read_bytes(), (
-            f"figures/{stem}/{figure.name} differs between two runs")
+            f"figures/{stem}/{figure.name} differs between two runs"
+        )
 
 
 def test_the_site_has_figures_and_animations(site):

@@ -14,19 +14,26 @@ from snippet_runner import CACHE_DIR, MAX_PRINTED, SnippetError, run_file
 
 def snippet(tmp_path: Path, sections: dict[str, str]) -> Path:
     path = tmp_path / "example.py"
-    path.write_text("".join(f"# --8<-- [start:{name}]\n{textwrap.dedent(code).strip()}\n"
-                            f"# --8<-- [end:{name}]\n" for name, code in sections.items()),
-                    encoding="utf-8")
+    path.write_text(
+        "".join(
+            f"# --8<-- [start:{name}]\n{textwrap.dedent(code).strip()}\n# --8<-- [end:{name}]\n"
+            for name, code in sections.items()
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
 def test_two_sections_saving_the_same_file_name_is_an_error(tmp_path):
     """Before, the second file was dropped silently and the page showed the
     first section's animation under the second section."""
-    path = snippet(tmp_path, {
-        "first": 'open("anim.gif", "w").write("first")',
-        "second": 'open("anim.gif", "w").write("second")',
-    })
+    path = snippet(
+        tmp_path,
+        {
+            "first": 'open("anim.gif", "w").write("first")',
+            "second": 'open("anim.gif", "w").write("second")',
+        },
+    )
     with pytest.raises(SnippetError) as err:
         run_file(path, tmp_path / "out", tmp_path / "work")
     assert err.value.section == "second"
@@ -35,19 +42,25 @@ def test_two_sections_saving_the_same_file_name_is_an_error(tmp_path):
 
 
 def test_a_file_named_like_a_later_figure_is_an_error(tmp_path):
-    path = snippet(tmp_path, {
-        "first": 'open("second.png", "w").write("not a figure")',
-        "second": "import matplotlib.pyplot as plt\nplt.plot([0, 1])",
-    })
+    path = snippet(
+        tmp_path,
+        {
+            "first": 'open("second.png", "w").write("not a figure")',
+            "second": "import matplotlib.pyplot as plt\nplt.plot([0, 1])",
+        },
+    )
     with pytest.raises(SnippetError, match="second.png, a name section 'first' already used"):
         run_file(path, tmp_path / "out", tmp_path / "work")
 
 
 def test_a_file_kept_unchanged_by_later_sections_is_fine(tmp_path):
-    path = snippet(tmp_path, {
-        "first": 'open("data.txt", "w").write("1 2 3")',
-        "second": 'print(open("data.txt").read())',
-    })
+    path = snippet(
+        tmp_path,
+        {
+            "first": 'open("data.txt", "w").write("1 2 3")',
+            "second": 'print(open("data.txt").read())',
+        },
+    )
     result = run_file(path, tmp_path / "out", tmp_path / "work")
     assert result["sections"]["first"]["files"] == ["data.txt"]
     assert result["sections"]["second"] == {"stdout": "1 2 3\n", "files": []}
@@ -82,13 +95,17 @@ def test_the_runner_refuses_an_odd_list_of_paths():
 
     from snippet_runner import ROOT
 
-    process = subprocess.run([sys.executable, str(ROOT / "hooks" / "snippet_runner.py"),
-                              "snippets/why_spikes.py"], capture_output=True, text=True)
+    process = subprocess.run(
+        [sys.executable, str(ROOT / "hooks" / "snippet_runner.py"), "snippets/why_spikes.py"],
+        capture_output=True,
+        text=True,
+    )
     assert process.returncode == 2
     assert "usage: snippet_runner.py SNIPPET OUTDIR" in process.stderr
 
 
 # ---------------------------------------------------------------- data and leftovers
+
 
 @pytest.fixture
 def cache(tmp_path, monkeypatch):
@@ -110,11 +127,14 @@ def test_a_damaged_unpacked_mnist_is_unpacked_again(cache):
     assert (data_root() / "mnist" / "MNIST" / "raw" / MNIST_FILES[0]).read_bytes() == whole
 
 
-@pytest.mark.parametrize("damage,message", [
-    ("missing", "data/mnist-sample/train-labels-idx1-ubyte.gz is missing"),
-    ("truncated", "data/mnist-sample/train-labels-idx1-ubyte.gz is damaged"),
-    ("short", "data/mnist-sample/train-labels-idx1-ubyte.gz is not a whole MNIST file"),
-])
+@pytest.mark.parametrize(
+    "damage,message",
+    [
+        ("missing", "data/mnist-sample/train-labels-idx1-ubyte.gz is missing"),
+        ("truncated", "data/mnist-sample/train-labels-idx1-ubyte.gz is damaged"),
+        ("short", "data/mnist-sample/train-labels-idx1-ubyte.gz is not a whole MNIST file"),
+    ],
+)
 def test_a_bad_sample_file_is_named_with_the_fix(cache, tmp_path, monkeypatch, damage, message):
     """Before: a download error, or an EOFError blamed on a chapter."""
     import gzip
@@ -145,8 +165,9 @@ def test_a_failed_full_download_says_what_to_do(cache, monkeypatch, capsys):
     network wait has a time limit, and a failure says what to do."""
     import socket
 
-    import snippet_runner
     from torchvision import datasets
+
+    import snippet_runner
 
     timeouts = []
 
@@ -162,7 +183,8 @@ def test_a_failed_full_download_says_what_to_do(cache, monkeypatch, capsys):
     assert timeouts == [snippet_runner.DOWNLOAD_TIMEOUT]
     assert str(err.value) == (
         "downloading the full MNIST failed (TimeoutError: timed out); check the network, or "
-        "unset SPIKE_TUTORIAL_MNIST to build with the sample in data/mnist-sample")
+        "unset SPIKE_TUTORIAL_MNIST to build with the sample in data/mnist-sample"
+    )
     assert socket.getdefaulttimeout() is None  # put back
 
 
@@ -172,11 +194,17 @@ def test_leftovers_of_dead_processes_are_removed_and_live_ones_kept(cache):
 
     from snippet_runner import clean_leftovers
 
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True).stdout.strip()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    ).stdout.strip()
     live = str(os.getpid())
-    made = ["work/rate_coding-{}", "work/rate_coding-{}-k2j4x", "snippets/mnist-0123abcd.tmp{}",
-            "tmp-data-{}", "notebook-views/ab12.html.tmp{}"]
+    made = [
+        "work/rate_coding-{}",
+        "work/rate_coding-{}-k2j4x",
+        "snippets/mnist-0123abcd.tmp{}",
+        "tmp-data-{}",
+        "notebook-views/ab12.html.tmp{}",
+    ]
     for pattern in made:
         for pid in (dead, live):
             (cache / pattern.format(pid)).mkdir(parents=True)

@@ -7,9 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from helpers import (DOCS, LANGUAGES, ROOT, SITE_PATH, built_page, code_blocks,
-                     heading_ids, image_alts, image_sources, included_code, includes,
-                     korean_pages, nav_pages)
+from helpers import (
+    DOCS,
+    LANGUAGES,
+    ROOT,
+    SITE_PATH,
+    built_page,
+    code_blocks,
+    heading_ids,
+    image_alts,
+    image_sources,
+    included_code,
+    includes,
+    korean_pages,
+    nav_pages,
+)
 from snippet_runner import SNIPPETS_DIR, parse_sections
 
 PAGES = korean_pages()
@@ -30,7 +42,9 @@ def test_every_page_has_an_english_translation(md):
 
 
 def test_every_english_page_has_a_korean_original():
-    orphans = [p.name for p in DOCS.rglob("*.en.md") if not p.with_name(p.name[:-6] + ".md").is_file()]
+    orphans = [
+        p.name for p in DOCS.rglob("*.en.md") if not p.with_name(p.name[:-6] + ".md").is_file()
+    ]
     assert not orphans, f"English pages without a Korean page: {orphans}"
 
 
@@ -51,7 +65,8 @@ def test_no_python_is_typed_into_a_page(md):
             if re.match(r"(python|py)\b", fence.info):
                 assert fence.includes, (
                     f"{doc.name}:{fence.line}: Python typed into the page instead of included "
-                    "from snippets/:\n" + "\n".join(fence.body))
+                    "from snippets/:\n" + "\n".join(fence.body)
+                )
 
 
 @pytest.mark.parametrize("md", PAGES, ids=page_id)
@@ -63,7 +78,9 @@ def test_both_languages_include_the_same_sections(md):
 def test_every_section_is_shown_in_file_order(snippet):
     """A snippet's sections appear on a page exactly once, in file order:
     nothing runs at build time that a reader does not see."""
-    shown = [(md, section) for md in PAGES for name, section in includes(md) if name == snippet.name]
+    shown = [
+        (md, section) for md in PAGES for name, section in includes(md) if name == snippet.name
+    ]
     assert shown, f"{snippet.name} is not included by any page"
     assert [s for _, s in shown] == [s.name for s in parse_sections(snippet)]
 
@@ -86,14 +103,17 @@ def test_page_is_built_with_its_code_outputs_and_figures(site, md, language):
         if printed.strip():
             language_, classes, text = blocks[position + 1]
             assert "snippet-output" in classes and language_ == "text", (
-                f"output of {s_file}:{name} is not right under its code")
+                f"output of {s_file}:{name} is not right under its code"
+            )
             assert text.strip("\n") == printed.strip("\n")
         position += 1
 
     # Every image the page shows is in the site.
     for src in image_sources(page):
         if not src.startswith(("data:", "http")):
-            assert (page.parent / src).resolve().is_file(), f"{page_id(md)} ({language}): {src} missing"
+            assert (page.parent / src).resolve().is_file(), (
+                f"{page_id(md)} ({language}): {src} missing"
+            )
 
 
 def _cached_results() -> dict:
@@ -102,9 +122,14 @@ def _cached_results() -> dict:
 
     from run_snippets import RESULTS_DIR, snippet_hash
 
-    return {path.stem: json.loads((RESULTS_DIR / f"{path.stem}-{snippet_hash(path)}"
-                                   / "result.json").read_text(encoding="utf-8"))
-            for path in SNIPPETS_DIR.glob("*.py")}
+    return {
+        path.stem: json.loads(
+            (RESULTS_DIR / f"{path.stem}-{snippet_hash(path)}" / "result.json").read_text(
+                encoding="utf-8"
+            )
+        )
+        for path in SNIPPETS_DIR.glob("*.py")
+    }
 
 
 def test_every_figure_a_snippet_draws_is_shown_in_both_languages(site):
@@ -118,7 +143,8 @@ def test_every_figure_a_snippet_draws_is_shown_in_both_languages(site):
     for figure in figures:
         for language in LANGUAGES:
             assert figure.resolve() in shown[language], (
-                f"{figure.relative_to(site.path)} is drawn but not shown on any {language} page")
+                f"{figure.relative_to(site.path)} is drawn but not shown on any {language} page"
+            )
 
 
 @pytest.mark.parametrize("md", PAGES, ids=page_id)
@@ -127,7 +153,8 @@ def test_images_have_alt_text_in_the_page_language(site, md):
         for alt in image_alts(built_page(site.path, md, language)):
             assert len(alt) > 15, f"{page_id(md)} ({language}): alt text too thin: {alt!r}"
             assert bool(HANGUL.search(alt)) == (language == "ko"), (
-                f"{page_id(md)} ({language}): alt text not in the page's language: {alt!r}")
+                f"{page_id(md)} ({language}): alt text not in the page's language: {alt!r}"
+            )
 
 
 @pytest.mark.parametrize("md", PAGES, ids=page_id)
@@ -142,11 +169,13 @@ def test_headings_have_the_same_anchors_in_both_languages(site, md):
 def test_language_switcher_leads_to_the_same_page(site, md):
     for language, other in (("ko", "en"), ("en", "ko")):
         page = built_page(site.path, md, language)
-        links = re.findall(rf'<a href="([^"]+)" hreflang="{other}"', page.read_text(encoding="utf-8"))
+        links = re.findall(
+            rf'<a href="([^"]+)" hreflang="{other}"', page.read_text(encoding="utf-8")
+        )
         assert links, f"{page_id(md)} ({language}) has no link to {other}"
         link = links[0]
         if link.startswith("/"):  # absolute: relative to the site_url path
-            link = str(site.path) + "/" + link[len(SITE_PATH):]
+            link = str(site.path) + "/" + link[len(SITE_PATH) :]
         target = (page.parent / link).resolve() / "index.html"
         assert target == built_page(site.path, md, other).resolve()
 
@@ -156,15 +185,20 @@ def test_navigation_titles_are_translated(site):
         for md in PAGES:
             text = built_page(site.path, md, language).read_text(encoding="utf-8")
             start = text.find('<nav class="md-nav md-nav--primary"')
-            nav = text[start:text.find('<div class="md-sidebar md-sidebar--secondary"', start)]
+            nav = text[start : text.find('<div class="md-sidebar md-sidebar--secondary"', start)]
             # the current page's table of contents sits inside; only page titles count
-            nav = re.sub(r'<nav class="md-nav md-nav--secondary".*?</nav>', "", nav, flags=re.DOTALL)
-            labels = [re.sub(r"<[^>]+>|\s+", " ", label).strip() for label in
-                      re.findall(r'<span class="md-ellipsis">(.*?)</span>', nav, re.DOTALL)]
+            nav = re.sub(
+                r'<nav class="md-nav md-nav--secondary".*?</nav>', "", nav, flags=re.DOTALL
+            )
+            labels = [
+                re.sub(r"<[^>]+>|\s+", " ", label).strip()
+                for label in re.findall(r'<span class="md-ellipsis">(.*?)</span>', nav, re.DOTALL)
+            ]
             assert len(labels) >= len(PAGES), labels
             for label in labels:
                 assert bool(HANGUL.search(label)) == (language == "ko"), (
-                    f"{page_id(md)} ({language}): nav title {label!r} not translated")
+                    f"{page_id(md)} ({language}): nav title {label!r} not translated"
+                )
 
 
 def test_code_blocks_carry_their_language_and_a_copy_button(site):
@@ -173,7 +207,7 @@ def test_code_blocks_carry_their_language_and_a_copy_button(site):
     for md in PAGES:
         page = built_page(site.path, md, "ko")
         assert '"content.code.copy"' in page.read_text(encoding="utf-8")
-        for language, classes, _ in code_blocks(page):
+        for language, _classes, _ in code_blocks(page):
             assert language, f"{page_id(md)}: a code block without a language class"
 
 
@@ -183,8 +217,11 @@ def test_build_log_reports_the_snippet_runs(site):
 
 @pytest.mark.parametrize("snippet", sorted(SNIPPETS_DIR.glob("*.py")), ids=lambda p: p.name)
 def test_snippet_lines_fit_a_code_block_without_scrolling(snippet):
-    long = [f"{snippet.name}:{n}" for n, line in
-            enumerate(snippet.read_text(encoding="utf-8").splitlines(), 1) if len(line) > 79]
+    long = [
+        f"{snippet.name}:{n}"
+        for n, line in enumerate(snippet.read_text(encoding="utf-8").splitlines(), 1)
+        if len(line) > 79
+    ]
     assert not long, f"lines over 79 characters scroll sideways on the page: {long}"
 
 
@@ -196,8 +233,9 @@ def test_previous_and_next_links_walk_through_every_chapter(site, language):
         page = built_page(site.path, md, language)
         text = page.read_text(encoding="utf-8")
         for direction, step in (("prev", -1), ("next", 1)):
-            links = re.findall(rf'<a href="([^"]+)" class="md-footer__link md-footer__link--{direction}"',
-                               text)
+            links = re.findall(
+                rf'<a href="([^"]+)" class="md-footer__link md-footer__link--{direction}"', text
+            )
             neighbour = index + step
             if 0 <= neighbour < len(order):
                 assert links, f"{page_id(md)} ({language}) has no {direction} link"
@@ -225,16 +263,21 @@ def test_no_figure_is_left_inside_a_paragraph(site):
     """Raw <figure markdown> inside an indented (collapsed) block is not
     parsed and comes out as <p><figure ...>: invalid HTML, and Markdown in
     the caption is lost. There, use the image plus a /// caption block."""
-    wrapped = [str(page.relative_to(site.path)) for page in site.path.rglob("*.html")
-               if "<p><figure" in page.read_text(encoding="utf-8")]
+    wrapped = [
+        str(page.relative_to(site.path))
+        for page in site.path.rglob("*.html")
+        if "<p><figure" in page.read_text(encoding="utf-8")
+    ]
     assert not wrapped, wrapped
 
 
 def test_no_control_characters_in_pages_or_snippets():
     """A TeX command written into a Python string without r"" (\\tau, \\theta,
     \\big) turns into a tab or a backspace and breaks the formula silently."""
-    found = [f"{path.relative_to(ROOT)}:{n}"
-             for path in [*DOCS.rglob("*.md"), *SNIPPETS_DIR.glob("*.py")]
-             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-             if re.search(r"[\x00-\x08\x0b-\x1f\x7f]|\t", line)]
+    found = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in [*DOCS.rglob("*.md"), *SNIPPETS_DIR.glob("*.py")]
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"[\x00-\x08\x0b-\x1f\x7f]|\t", line)
+    ]
     assert not found, f"control characters (tab, backspace, ...) in: {found}"

@@ -37,7 +37,14 @@ from torch.utils.data import random_split
 from torchvision import datasets, transforms
 
 from helpers import includes
-from snippet_runner import MNIST_MODE, MNIST_SAMPLE_DIR, ROOT, SNIPPETS_DIR, data_root, parse_sections
+from snippet_runner import (
+    MNIST_MODE,
+    MNIST_SAMPLE_DIR,
+    ROOT,
+    SNIPPETS_DIR,
+    data_root,
+    parse_sections,
+)
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -49,11 +56,18 @@ PAGES = [ROOT / "docs" / "troubleshooting.md", ROOT / "docs" / "troubleshooting.
 FULL = MNIST_MODE == "full"
 TRAIN_SIZE = 60_000 if FULL else 8_000
 DEAD_MIRROR = "http://127.0.0.1:9/"
-DEFAULT_MIRRORS = ["https://ossci-datasets.s3.amazonaws.com/mnist/",
-                   "http://yann.lecun.com/exdb/mnist/"]
-TUTORIAL_TRANSFORM = transforms.Compose([
-    transforms.Resize((28, 28)), transforms.Grayscale(), transforms.ToTensor(),
-    transforms.Normalize((0,), (1,))])
+DEFAULT_MIRRORS = [
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "http://yann.lecun.com/exdb/mnist/",
+]
+TUTORIAL_TRANSFORM = transforms.Compose(
+    [
+        transforms.Resize((28, 28)),
+        transforms.Grayscale(),
+        transforms.ToTensor(),
+        transforms.Normalize((0,), (1,)),
+    ]
+)
 
 
 def message(err: BaseException) -> str:
@@ -87,8 +101,9 @@ def run(run_snippet):
 @pytest.fixture(scope="module")
 def image():
     """The image the snippet uses: the first training image, values in [0, 1]."""
-    dataset = datasets.MNIST(data_root() / "mnist", train=True, download=True,
-                             transform=TUTORIAL_TRANSFORM)
+    dataset = datasets.MNIST(
+        data_root() / "mnist", train=True, download=True, transform=TUTORIAL_TRANSFORM
+    )
     return dataset[0][0]
 
 
@@ -112,14 +127,15 @@ def test_import_snntorch_does_not_import_its_submodules():
         "        print(f'{type(err).__name__}: {err}')\n"
         "print(hasattr(snn, 'Leaky'))\n"
         "from snntorch import spikegen\n"
-        "print(snn.spikegen is spikegen)\n")
+        "print(snn.spikegen is spikegen)\n"
+    )
     assert child.returncode == 0, child.stderr
     assert child.stdout.splitlines() == [
         ATTRIBUTE_ERROR,
         "AttributeError: module 'snntorch' has no attribute 'spikeplot'",
         "AttributeError: module 'snntorch' has no attribute 'utils'",
-        "True",   # the neuron models are there
-        "True",   # after importing the submodule, the attribute exists
+        "True",  # the neuron models are there
+        "True",  # after importing the submodule, the attribute exists
     ]
 
 
@@ -161,8 +177,7 @@ def _python_without(tmp_path: Path, package: str) -> list[str]:
 @pytest.fixture(scope="module")
 def really_missing_pandas(tmp_path_factory):
     paths = _python_without(tmp_path_factory.mktemp("no-pandas"), "pandas")
-    child = python(f"import sys; sys.path.extend({paths!r})\n"
-                   "from snntorch import spikeplot", "-S")
+    child = python(f"import sys; sys.path.extend({paths!r})\nfrom snntorch import spikeplot", "-S")
     assert child.returncode != 0
     return child.stderr
 
@@ -197,11 +212,14 @@ def test_spikeplot_imports_pandas_then_matplotlib_at_the_top():
 
 def test_missing_matplotlib_fails_the_same_way(tmp_path):
     paths = _python_without(tmp_path, "matplotlib")
-    child = python(f"import sys; sys.path.extend({paths!r})\n"
-                   "import snntorch\nfrom snntorch import spikeplot", "-S")
+    child = python(
+        f"import sys; sys.path.extend({paths!r})\nimport snntorch\nfrom snntorch import spikeplot",
+        "-S",
+    )
     assert child.returncode != 0
     assert child.stderr.strip().splitlines()[-1] == (
-        "ModuleNotFoundError: No module named 'matplotlib'")
+        "ModuleNotFoundError: No module named 'matplotlib'"
+    )
     assert "import matplotlib.pyplot as plt" in child.stderr  # spikeplot's third line
 
 
@@ -237,7 +255,9 @@ def test_torchvision_tries_every_mirror_and_lists_each(tmp_path, monkeypatch):
     failed = _mnist_error(tmp_path, download=True)
     assert failed.startswith(DOWNLOAD_ERROR)
     assert re.findall(r"^Tried (\S+), got:$", failed, re.MULTILINE) == [
-        DEAD_MIRROR, DEAD_MIRROR + "b/"]
+        DEAD_MIRROR,
+        DEAD_MIRROR + "b/",
+    ]
 
 
 def test_snippet_puts_the_mirrors_back(run):
@@ -253,9 +273,15 @@ def test_snippet_lists_the_raw_folder_and_loads_it(fresh):
     lines = fresh.out("mnist_local").splitlines()
     assert lines[:-1] == [f"data/mnist/MNIST/raw/{p.name}" for p in _raw_files()]
     if not FULL:
-        assert lines[:-1] == [f"data/mnist/MNIST/raw/{name}" for name in (
-            "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
-            "train-images-idx3-ubyte", "train-labels-idx1-ubyte")]
+        assert lines[:-1] == [
+            f"data/mnist/MNIST/raw/{name}"
+            for name in (
+                "t10k-images-idx3-ubyte",
+                "t10k-labels-idx1-ubyte",
+                "train-images-idx3-ubyte",
+                "train-labels-idx1-ubyte",
+            )
+        ]
     assert lines[-1] == str(TRAIN_SIZE)
 
 
@@ -299,8 +325,10 @@ def test_gz_files_are_unpacked_by_download_true_if_their_md5_matches(tmp_path, m
     assert _mnist_error(tmp_path / "gz", download=True).startswith(DOWNLOAD_ERROR)
 
     # with matching checksums it unpacks in place, without the network
-    checksums = [(name, hashlib.md5((raw / name).read_bytes()).hexdigest())
-                 for name, _ in datasets.MNIST.resources]
+    checksums = [
+        (name, hashlib.md5((raw / name).read_bytes()).hexdigest())
+        for name, _ in datasets.MNIST.resources
+    ]
     monkeypatch.setattr(datasets.MNIST, "resources", checksums)
     loaded = datasets.MNIST(tmp_path / "gz", train=True, download=True)
     sample = gzip.decompress((MNIST_SAMPLE_DIR / "train-labels-idx1-ubyte.gz").read_bytes())
@@ -327,7 +355,8 @@ def test_snippet_shows_the_subset_error_and_both_fixes(fresh):
     reduced_train, reduced_val = random_split(range(TRAIN_SIZE // 10), [0.9, 0.1])
     assert fresh.out("subset") == (
         f"Subset {len(train)}\n{SUBSET_ERROR}\n{len(train) // 10}\n"
-        f"{len(reduced_train)} {len(reduced_val)}\n")
+        f"{len(reduced_train)} {len(reduced_val)}\n"
+    )
 
 
 def test_first_tenth_of_a_random_split_is_a_random_sample(run):
@@ -335,8 +364,8 @@ def test_first_tenth_of_a_random_split_is_a_random_sample(run):
     split = small.dataset  # the Subset made by random_split
     assert list(small.indices) == list(range(len(split) // 10))
     picked = [split.indices[i] for i in small.indices]
-    assert picked != sorted(picked)                      # shuffled ...
-    assert max(picked) > 5 * len(picked)                 # ... and from the whole dataset
+    assert picked != sorted(picked)  # shuffled ...
+    assert max(picked) > 5 * len(picked)  # ... and from the whole dataset
 
 
 def test_data_subset_shrank_the_dataset_in_place(run):
@@ -385,9 +414,13 @@ def without_ffmpeg(tmp_path_factory):
             logger.removeHandler(records)
         with pytest.raises(RuntimeError) as showing:
             anim.to_html5_video()
-    return {"available": available, "save": message(saving.value),
-            "video": message(showing.value), "warnings": records.messages,
-            "leftover": (folder / "spike_mnist.mp4").exists()}
+    return {
+        "available": available,
+        "save": message(saving.value),
+        "video": message(showing.value),
+        "warnings": records.messages,
+        "leftover": (folder / "spike_mnist.mp4").exists(),
+    }
 
 
 def test_without_ffmpeg_mp4_and_html5_video_fail(without_ffmpeg):
@@ -432,8 +465,9 @@ def test_gif_and_jshtml_need_no_ffmpeg(fresh, tmp_path, monkeypatch):
 
 
 def test_pillow_is_installed_with_matplotlib():
-    assert any(re.match(r"pillow\b", r, re.IGNORECASE)
-               for r in importlib.metadata.requires("matplotlib"))
+    assert any(
+        re.match(r"pillow\b", r, re.IGNORECASE) for r in importlib.metadata.requires("matplotlib")
+    )
 
 
 def test_animator_docstring_shows_html5_video():
@@ -501,12 +535,15 @@ def test_latency_refuses_normalized_input_with_a_plain_exception(fresh, image):
     normalized = REAL_NORMALIZE(image)
     err = _latency_error(normalized, num_steps=100)
     assert type(err) is Exception  # not ValueError: `except Exception` is needed
-    expected = (f"Exception: Elements of ``data`` must be between [0, 1], but input is "
-                f"[{torch.min(normalized)}, {torch.max(normalized)}]")
+    expected = (
+        f"Exception: Elements of ``data`` must be between [0, 1], but input is "
+        f"[{torch.min(normalized)}, {torch.max(normalized)}]"
+    )
     assert message(err) == expected
     assert fresh.out("latency_range") == (
         f"normalized: {normalized.min():.2f} to {normalized.max():.2f}\n{expected}\n"
-        "torch.Size([100, 1, 28, 28])\nrescaled: 0.00 to 1.00\n")
+        "torch.Size([100, 1, 28, 28])\nrescaled: 0.00 to 1.00\n"
+    )
 
 
 def test_normalization_sends_0_and_1_to_about_minus_042_and_282(image):
@@ -529,11 +566,14 @@ def test_rescaling_gives_back_the_image(run, image):
 
 # ---------------------------------------------------------------- latency num_steps
 
+
 def _out_of_bounds(time: int, num_steps: int) -> str:
-    return (f"Exception: The maximum value in ``spike_time`` [{time}] is out of bounds for "
-            f"``num_steps`` [{num_steps}-1].\n To bypass this error, set ``bypass=True``.\n"
-            " Alternatively, constrain ``spike_time`` within the range of ``num_steps`` by "
-            "either decreasing ``tau`` or ``setting normalize=True``.")
+    return (
+        f"Exception: The maximum value in ``spike_time`` [{time}] is out of bounds for "
+        f"``num_steps`` [{num_steps}-1].\n To bypass this error, set ``bypass=True``.\n"
+        " Alternatively, constrain ``spike_time`` within the range of ``num_steps`` by "
+        "either decreasing ``tau`` or ``setting normalize=True``."
+    )
 
 
 def test_ten_steps_raise_even_with_clip(image):
@@ -550,8 +590,9 @@ def test_background_time_is_tau_log_threshold_over_epsilon():
 
 @pytest.mark.parametrize("tau, enough", [(1, 13), (5, 59)])
 def test_minimum_number_of_steps(image, tau, enough):
-    assert message(_latency_error(image, num_steps=enough - 1, tau=tau)) == \
-        _out_of_bounds(enough - 1, enough - 1)
+    assert message(_latency_error(image, num_steps=enough - 1, tau=tau)) == _out_of_bounds(
+        enough - 1, enough - 1
+    )
     spikes = spikegen.latency(image, num_steps=enough, tau=tau)
     background = image == 0
     # the background is the latest spike of all: at step 12 (58), the last one here
@@ -569,8 +610,13 @@ def test_below_threshold_fires_at_12_not_at_the_final_step(image):
     assert spikegen.latency(image, num_steps=100, tau=5)[58][background].all()
 
 
-BACKGROUND_OPTIONS = ({}, {"tau": 5}, {"linear": True}, {"normalize": True},
-                      {"normalize": True, "linear": True})
+BACKGROUND_OPTIONS = (
+    {},
+    {"tau": 5},
+    {"linear": True},
+    {"normalize": True},
+    {"normalize": True, "linear": True},
+)
 
 
 def _background_step(image, **kwargs) -> int:
@@ -593,8 +639,9 @@ def test_background_lands_where_the_settings_put_it(image):
         assert _background_step(image, num_steps=num_steps, tau=5) == 58
     for num_steps in (2, 10, 100, 300):
         assert _background_step(image, num_steps=num_steps, normalize=True) == num_steps - 1
-    both = {T: _background_step(image, num_steps=T, normalize=True, linear=True)
-            for T in range(2, 101)}
+    both = {
+        T: _background_step(image, num_steps=T, normalize=True, linear=True) for T in range(2, 101)
+    }
     assert both[100] == 98 and 99 * 0.99 == pytest.approx(98.01)
     assert all(both[T] == T - 1 for T in range(2, 52))
     assert all(both[T] == T - 2 for T in range(52, 101))
@@ -604,10 +651,13 @@ def test_background_lands_where_the_settings_put_it(image):
 
 
 def test_snippet_prints_where_the_background_lands(fresh, image):
-    expected = [f"{options}: step {_background_step(image, num_steps=100, **options)}"
-                for options in BACKGROUND_OPTIONS]
-    expected.append("num_steps=10: step "
-                    f"{_background_step(image, num_steps=10, normalize=True, linear=True)}")
+    expected = [
+        f"{options}: step {_background_step(image, num_steps=100, **options)}"
+        for options in BACKGROUND_OPTIONS
+    ]
+    expected.append(
+        f"num_steps=10: step {_background_step(image, num_steps=10, normalize=True, linear=True)}"
+    )
     assert fresh.out("latency_background").splitlines() == expected
     assert [line.rsplit(" ", 1)[1] for line in expected] == ["12", "58", "1", "99", "98", "9"]
 
@@ -616,9 +666,21 @@ def test_snippet_prints_where_the_background_lands(fresh, image):
 def test_page_states_the_condition_of_step_12(page):
     text = page.read_text(encoding="utf-8").split("{ #latency-num-steps }")[1]
     text = text.split("{ #exercises }")[0]
-    for claim in ("`linear=False`", "`normalize=False`", "`linear=True`", "`normalize=True`",
-                  "`normalize=True, linear=True`", "99", "98", "98.01", "$T-2$", "$T-1$",
-                  "51", "12", "58"):
+    for claim in (
+        "`linear=False`",
+        "`normalize=False`",
+        "`linear=True`",
+        "`normalize=True`",
+        "`normalize=True, linear=True`",
+        "99",
+        "98",
+        "98.01",
+        "$T-2$",
+        "$T-1$",
+        "51",
+        "12",
+        "58",
+    ):
         assert claim in text, claim
 
 
@@ -637,8 +699,11 @@ def test_other_fixes_normalize_smaller_tau_bypass(image):
 def test_snippet_shows_the_error_and_where_the_spikes_land(fresh, image):
     expected = [_out_of_bounds(12, 10), "11.51"]
     per_option = {}
-    for options in ({"num_steps": 13}, {"num_steps": 10, "normalize": True},
-                    {"num_steps": 10, "normalize": True, "linear": True}):
+    for options in (
+        {"num_steps": 13},
+        {"num_steps": 10, "normalize": True},
+        {"num_steps": 10, "normalize": True, "linear": True},
+    ):
         spikes = spikegen.latency(image, clip=True, **options)
         per_step = spikes.sum(dim=(1, 2, 3)).int().tolist()
         per_option[len(per_option)] = per_step
@@ -657,6 +722,7 @@ def test_snippet_shows_the_error_and_where_the_spikes_land(fresh, image):
 
 # ---------------------------------------------------------------- pages
 
+
 def _table_messages(page: Path) -> list[tuple[str, str]]:
     rows = []
     for line in page.read_text(encoding="utf-8").splitlines():
@@ -667,11 +733,13 @@ def _table_messages(page: Path) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_table_quotes_real_messages_and_links_to_their_sections(page, fresh, really_missing_pandas,
-                                                                without_ffmpeg):
+def test_table_quotes_real_messages_and_links_to_their_sections(
+    page, fresh, really_missing_pandas, without_ffmpeg
+):
     shown = "\n".join(fresh.out(s.name) for s in parse_sections(SNIPPET))
-    real = "\n".join([shown, really_missing_pandas, without_ffmpeg["save"],
-                      without_ffmpeg["video"]])
+    real = "\n".join(
+        [shown, really_missing_pandas, without_ffmpeg["save"], without_ffmpeg["video"]]
+    )
     rows = _table_messages(page)
     assert len(rows) == 11
     ids = re.findall(r"\{ #([a-z0-9-]+) \}", page.read_text(encoding="utf-8"))
@@ -679,8 +747,11 @@ def test_table_quotes_real_messages_and_links_to_their_sections(page, fresh, rea
         assert re.search(rf"^{re.escape(quoted)}", real, re.MULTILINE), quoted
         assert anchor in ids, anchor
     # a symptom without an error message has its own row, in words
-    symptom = re.findall(r"^\| [^`|][^|]*−0\.055[^|]*0\.055[^|]* \| \[[^\]]+\]\(#raster-silent\) \|$",
-                         page.read_text(encoding="utf-8"), re.MULTILINE)
+    symptom = re.findall(
+        r"^\| [^`|][^|]*−0\.055[^|]*0\.055[^|]* \| \[[^\]]+\]\(#raster-silent\) \|$",
+        page.read_text(encoding="utf-8"),
+        re.MULTILINE,
+    )
     assert len(symptom) == 1
 
 
@@ -691,23 +762,33 @@ def test_page_includes_every_section_in_order(page):
 
 
 def test_pages_have_the_same_heading_ids():
-    ids = [re.findall(r"^#{2,3} .+ \{ #([a-z0-9-]+) \}$", p.read_text(encoding="utf-8"),
-                      re.MULTILINE) for p in PAGES]
+    ids = [
+        re.findall(r"^#{2,3} .+ \{ #([a-z0-9-]+) \}$", p.read_text(encoding="utf-8"), re.MULTILINE)
+        for p in PAGES
+    ]
     assert ids[0] == ids[1] and len(ids[0]) == 14 + 4  # + exercises and its three
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_page_links_shows_figures_and_states_numbers(page):
     text = page.read_text(encoding="utf-8")
-    for link in ("(mnist.md#install)", "(mnist.md#subset)", "(rate-coding.md#animation)",
-                 "(rate-coding.md#raster-plot)", "(latency-coding.md)", "(glossary.md)",
-                 "(visualization.md#raster-single)",
-                 "(https://github.com/jeshraghian/snntorch/issues/294)"):
+    for link in (
+        "(mnist.md#install)",
+        "(mnist.md#subset)",
+        "(rate-coding.md#animation)",
+        "(rate-coding.md#raster-plot)",
+        "(latency-coding.md)",
+        "(glossary.md)",
+        "(visualization.md#raster-single)",
+        "(https://github.com/jeshraghian/snntorch/issues/294)",
+    ):
         assert link in text, link
-    for figure in ("figures/troubleshooting/spike_mnist.gif",
-                   "figures/troubleshooting/raster_fix.png",
-                   "figures/troubleshooting/raster_silent.png",
-                   "figures/troubleshooting/raster_silent_fix.png"):
+    for figure in (
+        "figures/troubleshooting/spike_mnist.gif",
+        "figures/troubleshooting/raster_fix.png",
+        "figures/troubleshooting/raster_silent.png",
+        "figures/troubleshooting/raster_silent_fix.png",
+    ):
         assert f"]({figure})" in text
     for number in ("`8000`", "`60000`", "11.51", "13", "59", "58", "`tau=0.5`", "127.0.0.1"):
         assert number in text, number
@@ -716,6 +797,7 @@ def test_page_links_shows_figures_and_states_numbers(page):
 
 
 # ---------------------------------------------------------------- exercises
+
 
 def _exercise_messages(page: Path) -> list[str]:
     """The error lines the exercises give the reader, in ```text blocks."""
@@ -737,8 +819,9 @@ def test_exercises_quote_the_messages_their_solutions_print(page, fresh):
         assert f"{{ #exercise-{number} }}" in exercises
     summary = "Solution" if page.name.endswith(".en.md") else "풀이"
     assert exercises.count(f'??? success "{summary}"') == 3
-    assert re.findall(r'^    --8<-- "troubleshooting\.py:(exercise_\d)"$', exercises,
-                      re.MULTILINE) == ["exercise_1", "exercise_2", "exercise_3"]
+    assert re.findall(
+        r'^    --8<-- "troubleshooting\.py:(exercise_\d)"$', exercises, re.MULTILINE
+    ) == ["exercise_1", "exercise_2", "exercise_3"]
 
 
 SCATTER_MARKER_WARNING = "Passing the marker parameter of scatter() positionally is deprecated"
@@ -756,7 +839,8 @@ def test_exercise_1_five_dimensions_fill_scatters_parameters(fresh):
     assert fresh.out("exercise_1") == (
         "torch.Size([50, 4, 1, 28, 28])\n" + RASTER_ERROR + "\n"
         "TypeError: Axes.scatter() got multiple values for argument 'c'\n"
-        "torch.Size([50, 784])\n")
+        "torch.Size([50, 784])\n"
+    )
     assert fresh.files("exercise_1") == []
     # x, y, s, c, marker: the order the five index arrays fill
     assert list(inspect.signature(Axes.scatter).parameters)[1:6] == ["x", "y", "s", "c", "marker"]
@@ -767,12 +851,14 @@ def test_exercise_1_five_dimensions_fill_scatters_parameters(fresh):
             with pytest.raises(TypeError) as info:
                 splt.raster(spikes, ax, **options)
             assert message(info.value) == (
-                f"TypeError: Axes.scatter() got multiple values for argument '{name}'")
+                f"TypeError: Axes.scatter() got multiple values for argument '{name}'"
+            )
         with pytest.raises(ValueError, match="marker"):  # the fifth array became the marker
             splt.raster(spikes, ax)
         # the warning readers see above the error, even when it is a TypeError
-        with pytest.warns(matplotlib.MatplotlibDeprecationWarning,
-                          match=re.escape(SCATTER_MARKER_WARNING)):
+        with pytest.warns(
+            matplotlib.MatplotlibDeprecationWarning, match=re.escape(SCATTER_MARKER_WARNING)
+        ):
             with pytest.raises(TypeError):
                 splt.raster(spikes, ax, s=1.5, c="black")
         with warnings.catch_warnings():  # a [time, neurons] tensor: no warning
@@ -813,21 +899,35 @@ def test_byte_error_comes_from_torch_bernoulli_on_raw_uint8(run, fresh):
     assert message(info.value) == BYTE_ERROR
     # latency refuses the same image with its range message instead
     assert message(_latency_error(raw, num_steps=100)) == (
-        "Exception: Elements of ``data`` must be between [0, 1], but input is [0, 255]")
+        "Exception: Elements of ``data`` must be between [0, 1], but input is [0, 255]"
+    )
     # the dataset's transform runs on indexing only; .float() / 255 is exactly ToTensor()
     indexed = run.ns["mnist_train"][0][0]
     assert indexed.dtype == torch.float32 and indexed.max() == 1
     assert torch.equal(run.ns["scaled"], indexed[0])
     assert torch.equal(run.ns["scaled"], TUTORIAL_TRANSFORM(Image.fromarray(raw.numpy()))[0])
     assert fresh.out("byte_data").splitlines() == [
-        BYTE_ERROR, "torch.uint8 0 255", "torch.float32 1.0", "True", "torch.Size([100, 28, 28])"]
+        BYTE_ERROR,
+        "torch.uint8 0 255",
+        "torch.float32 1.0",
+        "True",
+        "torch.Size([100, 28, 28])",
+    ]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_byte_entry_links_the_exercise_and_the_latency_error(page):
     text = page.read_text(encoding="utf-8").split("{ #byte-data }")[1].split("\n## ")[0]
-    for claim in ("`torch.uint8`", "`raw.float() / 255`", "`mnist_train[0]`", "`ToTensor()`",
-                  "`torch.bernoulli`", "(#exercise-2)", "(#latency-range)", "`[0, 255]`"):
+    for claim in (
+        "`torch.uint8`",
+        "`raw.float() / 255`",
+        "`mnist_train[0]`",
+        "`ToTensor()`",
+        "`torch.bernoulli`",
+        "(#exercise-2)",
+        "(#latency-range)",
+        "`[0, 255]`",
+    ):
         assert claim in text, claim
 
 
@@ -845,11 +945,12 @@ def test_exercise_2_float_fires_every_step_and_255_restores_brightness(run, fres
     assert abs(rate - brightness) < Z_TS * math.sqrt(0.25 / trials)
     assert fresh.out("exercise_2").splitlines() == [
         "float():       ink fires on 100% of the steps",
-        f"float() / 255: ink fires on {rate:.0%} of the steps, "
-        f"mean ink intensity {brightness:.2f}"]
+        f"float() / 255: ink fires on {rate:.0%} of the steps, mean ink intensity {brightness:.2f}",
+    ]
 
 
 # ---------------------------------------------------------------- empty raster
+
 
 def test_a_neuron_that_never_fires_gives_an_empty_plot_near_zero(run, fresh):
     flat, image = run.ns["spike_flat"], run.ns["image"]
@@ -863,8 +964,9 @@ def test_a_neuron_that_never_fires_gives_an_empty_plot_near_zero(run, fresh):
         low, high = ax.get_xlim()
         assert low == pytest.approx(-0.055) and high == pytest.approx(0.055)
         fig.canvas.draw()
-        ticks = [t.get_position()[0] for t in ax.get_xticklabels()
-                 if low <= t.get_position()[0] <= high]
+        ticks = [
+            t.get_position()[0] for t in ax.get_xticklabels() if low <= t.get_position()[0] <= high
+        ]
         assert min(ticks) == pytest.approx(-0.04) and max(ticks) == pytest.approx(0.04)
     finally:
         plt.close(fig)
@@ -917,7 +1019,8 @@ def test_exercise_3_tau_from_the_spike_time(image, fresh):
     assert message(_latency_error(image, num_steps=25, tau=high + 5e-3)) == _out_of_bounds(36, 25)
     assert message(_latency_error(image, num_steps=25, tau=3)).splitlines()[0] == (
         "Exception: The maximum value in ``spike_time`` [35] is out of bounds for "
-        "``num_steps`` [25-1].")
+        "``num_steps`` [25-1]."
+    )
     background = image == 0
     # tau=3: 35 steps are too few, 36 are enough, the background fires last
     assert message(_latency_error(image, num_steps=35, tau=3)) == _out_of_bounds(35, 35)
@@ -930,23 +1033,47 @@ def test_exercise_3_tau_from_the_spike_time(image, fresh):
     for tau in (2.13, 3, 5):
         assert spikegen.latency(image, num_steps=25, tau=tau, normalize=True)[24][background].all()
 
-    assert fresh.out("exercise_3") == "\n".join([
-        f"tau between {low:.3f} and {high:.3f}", _out_of_bounds(35, 25),
-        "tau=3 needs num_steps >= 36",
-        f"num_steps=25 needs round(tau * 11.51) <= 24, so tau < {24.5 / late:.3f}",
-        "tau=2.12: background fires at step 24",
-        "tau=2.13: " + _out_of_bounds(25, 25).split("\n")[0].removeprefix("Exception: ")]) + "\n"
+    assert (
+        fresh.out("exercise_3")
+        == "\n".join(
+            [
+                f"tau between {low:.3f} and {high:.3f}",
+                _out_of_bounds(35, 25),
+                "tau=3 needs num_steps >= 36",
+                f"num_steps=25 needs round(tau * 11.51) <= 24, so tau < {24.5 / late:.3f}",
+                "tau=2.12: background fires at step 24",
+                "tau=2.13: " + _out_of_bounds(25, 25).split("\n")[0].removeprefix("Exception: "),
+            ]
+        )
+        + "\n"
+    )
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_exercise_pages_state_the_derived_numbers(page):
     late = math.log((0.01 + 1e-7) / 1e-7)
     text = page.read_text(encoding="utf-8").split("{ #exercises }")[1]
-    for number in (f"{34.5 / late:.3f}", f"{35.5 / late:.3f}", f"{24.5 / late:.3f}",
-                   f"{3 * late:.2f}", "`tau=3`", "36", "`tau=2.12`", "`tau=2.13`", "11.507",
-                   "[50, 4, 1, 28, 28]", "[50, 784]", "[50, 3136]", "1567", "`100%`",
-                   "(rate-coding.md#encode-mnist)", "(random-spike-trains.md#saturation)",
-                   "(#raster-shape)", "(#byte-data)", "(#latency-num-steps)"):
+    for number in (
+        f"{34.5 / late:.3f}",
+        f"{35.5 / late:.3f}",
+        f"{24.5 / late:.3f}",
+        f"{3 * late:.2f}",
+        "`tau=3`",
+        "36",
+        "`tau=2.12`",
+        "`tau=2.13`",
+        "11.507",
+        "[50, 4, 1, 28, 28]",
+        "[50, 784]",
+        "[50, 3136]",
+        "1567",
+        "`100%`",
+        "(rate-coding.md#encode-mnist)",
+        "(random-spike-trains.md#saturation)",
+        "(#raster-shape)",
+        "(#byte-data)",
+        "(#latency-num-steps)",
+    ):
         assert number in text, number
     assert f"{late:.2f}" == "11.51" and f"{3 * late:.2f}" == "34.54"
     assert 1567 == 2 * 784 - 1

@@ -45,6 +45,7 @@ def binomial_bound(p: torch.Tensor, n: int) -> torch.Tensor:
 
 # ---------------------------------------------------------------- the data
 
+
 def test_both_codes_are_time_first_with_the_batch_shape(run):
     for name in ("rate_data", "latency_data"):
         assert tuple(run.ns[name].shape) == (100, 128, 1, 28, 28)
@@ -63,9 +64,11 @@ def test_rate_count_is_steps_times_total_intensity(run):
 def test_spikeplot_has_exactly_the_four_tools():
     import inspect
 
-    public = {name for name, obj in vars(splt).items()
-              if inspect.isfunction(obj) and obj.__module__ == splt.__name__
-              and not name.startswith("_")}
+    public = {
+        name
+        for name, obj in vars(splt).items()
+        if inspect.isfunction(obj) and obj.__module__ == splt.__name__ and not name.startswith("_")
+    }
     assert public == {"animator", "raster", "spike_count", "traces"}
 
 
@@ -83,6 +86,7 @@ def test_latency_gives_at_most_one_spike_per_pixel_above_threshold(run):
 
 # ---------------------------------------------------------------- animator
 
+
 def test_animator_returns_an_artist_animation(run):
     assert isinstance(run.ns["anim"], animation.ArtistAnimation)
     assert "<class 'matplotlib.animation.ArtistAnimation'>" in run.out("animator")
@@ -93,9 +97,9 @@ def test_gif_has_num_steps_frames_at_interval_ms_and_is_small(run):
     assert run.files("animator") == ["rate_vs_latency.gif"]
     path = run.outdir / "rate_vs_latency.gif"
     with Image.open(path) as gif:
-        assert gif.n_frames == 50           # num_steps=50 of the 100 steps
-        assert gif.info["duration"] == 80   # interval=80 ms sets the GIF speed
-        assert gif.size == (400, 220)       # figsize (4, 2.2) at 100 dpi
+        assert gif.n_frames == 50  # num_steps=50 of the 100 steps
+        assert gif.info["duration"] == 80  # interval=80 ms sets the GIF speed
+        assert gif.size == (400, 220)  # figsize (4, 2.2) at 100 dpi
     assert path.stat().st_size < 150_000
 
 
@@ -149,6 +153,7 @@ def test_animator_hides_the_current_axes_not_necessarily_ax():
 
 # ---------------------------------------------------------------- ffmpeg
 
+
 def test_ffmpeg_output_matches_this_machine(run):
     out = run.out("ffmpeg")
     has_ffmpeg = animation.writers.is_available("ffmpeg")
@@ -159,16 +164,17 @@ def test_ffmpeg_output_matches_this_machine(run):
         assert "<video" in run.ns["video"]
         assert "save('rate_vs_latency.mp4')" not in out
     else:
-        assert ("to_html5_video(): RuntimeError: "
-                "Requested MovieWriter (ffmpeg) not available") in out
-        assert ("save('rate_vs_latency.mp4'): ValueError: "
-                "unknown file extension: .mp4") in out
+        assert (
+            "to_html5_video(): RuntimeError: Requested MovieWriter (ffmpeg) not available"
+        ) in out
+        assert ("save('rate_vs_latency.mp4'): ValueError: unknown file extension: .mp4") in out
     # no video file is left behind in either case
     assert run.files("ffmpeg") == []
 
 
 def test_without_ffmpeg_video_fails_and_mp4_falls_back_to_pillow(
-        small_anim, tmp_path, monkeypatch, caplog):
+    small_anim, tmp_path, monkeypatch, caplog
+):
     """The page's 'no ffmpeg' case, forced even where ffmpeg is installed."""
     monkeypatch.setitem(matplotlib.rcParams, "animation.ffmpeg_path", NO_FFMPEG)
     assert not animation.writers.is_available("ffmpeg")
@@ -182,7 +188,8 @@ def test_without_ffmpeg_video_fails_and_mp4_falls_back_to_pillow(
 
 
 def test_gif_without_a_writer_falls_back_to_pillow_with_a_warning(
-        small_anim, tmp_path, monkeypatch, caplog):
+    small_anim, tmp_path, monkeypatch, caplog
+):
     monkeypatch.setitem(matplotlib.rcParams, "animation.ffmpeg_path", NO_FFMPEG)
     with caplog.at_level(logging.WARNING, logger="matplotlib.animation"):
         small_anim.save(tmp_path / "a.gif")
@@ -208,6 +215,7 @@ def test_jshtml_needs_no_ffmpeg(run, small_anim, monkeypatch):
 
 
 # ---------------------------------------------------------------- raster
+
 
 def test_flatten_keeps_time_and_flattens_the_rest(run):
     rate_flat, rate_data = run.ns["rate_flat"], run.ns["rate_data"]
@@ -280,8 +288,9 @@ def test_several_neurons_from_dim_to_bright(run):
     counts = run.ns["rate_flat"][:, neurons].sum(dim=0)
     assert torch.all((counts - 100 * intensities).abs() < binomial_bound(intensities, 100))
     for n, count in zip(neurons, counts):
-        assert f"neuron {n:3d}: intensity {pixels[n]:.2f}, {int(count):2d} spikes" \
-            in run.out("raster_neurons")
+        assert f"neuron {n:3d}: intensity {pixels[n]:.2f}, {int(count):2d} spikes" in run.out(
+            "raster_neurons"
+        )
 
 
 def test_raster_puts_column_k_at_height_k(run):
@@ -314,6 +323,7 @@ def test_a_silent_neuron_gives_an_empty_plot_with_tiny_axes(run):
 
 # ---------------------------------------------------------------- firing rate
 
+
 def test_rate_coded_population_rate_is_flat_at_the_mean_intensity(run):
     digit, pop = run.ns["digit"], run.ns["rate_pop"]
     n = digit.numel()
@@ -324,8 +334,10 @@ def test_rate_coded_population_rate_is_flat_at_the_mean_intensity(run):
     assert abs(pop.mean() - mean) < 5 * std_step / math.sqrt(100)
     out = run.out("population")
     assert f"mean pixel intensity:   {mean:.3f}" in out
-    assert (f"rate coding, per step:  {pop.mean():.3f} on average "
-            f"(min {pop.min():.3f}, max {pop.max():.3f})") in out
+    assert (
+        f"rate coding, per step:  {pop.mean():.3f} on average "
+        f"(min {pop.min():.3f}, max {pop.max():.3f})"
+    ) in out
 
 
 def test_rate_coded_population_rate_wobbles_by_the_binomial_std(run):
@@ -355,7 +367,7 @@ def test_moving_average_is_the_rate_over_the_last_window(run):
     for t in (0, 5, 9, 10, 50, 99):
         start = max(0, t - window + 1)
         # before step 9 the missing steps count as silent: a ramp from 0
-        expected = spikes[start:t + 1].sum(dim=0) / window
+        expected = spikes[start : t + 1].sum(dim=0) / window
         assert torch.allclose(moving[t], expected)
     tenths = moving * window
     assert torch.allclose(tenths, tenths.round(), atol=1e-5)
@@ -364,8 +376,8 @@ def test_moving_average_is_the_rate_over_the_last_window(run):
 
 def test_a_ten_step_rate_is_off_by_sqrt_p_one_minus_p_over_ten(run):
     moving, pixels, window = run.ns["moving"], run.ns["pixels"], run.ns["window"]
-    inside = (pixels > 0.05) & (pixels < 0.95)   # neurons that really vary
-    full = moving[window - 1:, inside]           # full windows only
+    inside = (pixels > 0.05) & (pixels < 0.95)  # neurons that really vary
+    full = moving[window - 1 :, inside]  # full windows only
     n = full.shape[0]
     theory = pixels[inside] * (1 - pixels[inside]) / window
     ratio = (full.var(dim=0).sum() / theory.sum()).item()
@@ -408,14 +420,17 @@ def test_the_chosen_neuron_and_its_two_estimates(run):
     assert abs(running[-1, n].item() - x) < 5 * math.sqrt(x * (1 - x) / 100)
     # the moving average keeps swinging; the running estimate settles
     assert running[50:, n].std() < moving[50:, n].std() / 2
-    assert moving[window - 1:, n].max() - moving[window - 1:, n].min() >= 0.3
-    assert (f"neuron {n}: intensity {x:.2f}, moving average between "
-            f"{moving[window - 1:, n].min():.1f} and {moving[window - 1:, n].max():.1f}, "
-            f"running estimate at the end {running[-1, n]:.2f}") in run.out("smoothing")
+    assert moving[window - 1 :, n].max() - moving[window - 1 :, n].min() >= 0.3
+    assert (
+        f"neuron {n}: intensity {x:.2f}, moving average between "
+        f"{moving[window - 1 :, n].min():.1f} and {moving[window - 1 :, n].max():.1f}, "
+        f"running estimate at the end {running[-1, n]:.2f}"
+    ) in run.out("smoothing")
     assert run.files("smoothing") == ["smoothing.png"]
 
 
 # ---------------------------------------------------------------- spike_count
+
 
 def test_spike_count_page_figure_and_rc_context(run):
     counts = run.ns["counts"]
@@ -428,12 +443,12 @@ def test_spike_count_page_figure_and_rc_context(run):
 
 def test_spike_count_returns_none_draws_counts_and_labels_them_time_step():
     data = torch.eye(4).repeat(3, 1)  # [12, 4]: every neuron spikes 3 times
-    data[:, 0] = 1                    # neuron 0 spikes 12 times
+    data[:, 0] = 1  # neuron 0 spikes 12 times
     with plt.rc_context():
         fig, ax = plt.subplots()
         result = splt.spike_count(data, fig, ax, labels=list("abcd"), num_steps=12)
         assert result is None
-        bars = ax.collections[0].get_segments()   # plt.hlines, one per label
+        bars = ax.collections[0].get_segments()  # plt.hlines, one per label
         assert [seg[1][0] for seg in bars] == [12, 3, 3, 3]
         assert ax.get_xlabel() == "Time Step"
         assert ax.get_xlim() == (0, 12)
@@ -462,15 +477,20 @@ def test_spike_count_draws_on_the_current_axes_not_on_ax():
 def test_spike_count_animate_returns_an_artist_animation():
     with plt.rc_context():
         fig, ax = plt.subplots()
-        anim = splt.spike_count(torch.ones(4, 2), fig, ax, labels=["a", "b"],
-                                animate=True, interpolate=2)
+        anim = splt.spike_count(
+            torch.ones(4, 2), fig, ax, labels=["a", "b"], animate=True, interpolate=2
+        )
         assert isinstance(anim, animation.ArtistAnimation)
         assert len(anim._framedata) == 4 * 2
         # an orange time line moves by 1/interpolate of a step per frame
         from matplotlib.lines import Line2D
 
-        positions = [a.get_xdata()[0] for frame in anim._framedata for a in frame
-                     if isinstance(a, Line2D) and a.get_color() == "tab:orange"]
+        positions = [
+            a.get_xdata()[0]
+            for frame in anim._framedata
+            for a in frame
+            if isinstance(a, Line2D) and a.get_color() == "tab:orange"
+        ]
         assert positions == [i / 2 for i in range(8)]
         plt.close(fig)
 
@@ -493,6 +513,7 @@ def test_plain_barh_draws_the_same_counts(run):
 
 
 # ---------------------------------------------------------------- traces
+
 
 def test_traces_fills_the_current_figure_without_axes(run):
     assert run.files("traces") == ["traces.png"]
@@ -534,6 +555,7 @@ def test_traces_adds_spikes_of_spk_height_to_the_trace():
 
 # ---------------------------------------------------------------- exercises
 
+
 def test_exercise_1_without_clip_the_background_bursts_at_step_58(run):
     pop_all, pop_clip, digit = run.ns["pop_all"], run.ns["latency_pop"], run.ns["digit"]
     dark = (digit < 0.01).float().mean()
@@ -570,8 +592,9 @@ def test_exercise_2_noise_follows_the_binomial_std(run):
         excess = (1 - 6 * p * (1 - p)) / (w * p * (1 - p))
         bound = 5 * theory * math.sqrt((2 + excess) / (4 * 1000))
         assert abs(noise[w] - theory) < bound
-        assert line.startswith(f"window {w}: noise {noise[w]:.3f} "
-                               f"(sqrt(0.2 * 0.8 / {w}) = {theory:.3f})")
+        assert line.startswith(
+            f"window {w}: noise {noise[w]:.3f} (sqrt(0.2 * 0.8 / {w}) = {theory:.3f})"
+        )
     # four times the window, about half the noise
     assert 1.7 < noise[10] / noise[40] < 2.3
 
@@ -586,7 +609,7 @@ def test_exercise_2_delay_is_half_the_window(run):
         padded = torch.cat([torch.zeros(w - 1), jump])
         expected = padded.unfold(0, w, 1).mean(dim=1)
         std = math.sqrt(0.16 / w / 1000)  # per-neuron variance 0.16 / w, 1000 neurons
-        assert torch.all((mean[w - 1:] - expected[w - 1:]).abs() < 5 * std)
+        assert torch.all((mean[w - 1 :] - expected[w - 1 :]).abs() < 5 * std)
         # halfway exactly at 49 + w / 2, so the measured step is w / 2 or one more
         assert expected[49 + w // 2] == pytest.approx(0.5)
         reached = int((mean[50:] >= 0.5).nonzero()[0]) + 1
@@ -599,8 +622,10 @@ def test_exercise_2_delay_is_half_the_window(run):
 
 def test_exercise_3_spike_count_lands_on_the_current_axes_until_sca(run):
     out = run.out("exercise_3").splitlines()
-    assert out == ["fix=False: spike count dots on ax_count 0, on ax_raster 1",
-                   "fix=True: spike count dots on ax_count 1, on ax_raster 0"]
+    assert out == [
+        "fix=False: spike count dots on ax_count 0, on ax_raster 1",
+        "fix=True: spike count dots on ax_count 1, on ax_raster 0",
+    ]
     assert run.files("exercise_3") == ["exercise_3.png", "exercise_3-2.png"]
     # after the fix: bars, dots and labels on ax_count; the raster alone on the right
     ax_count, ax_raster = run.ns["ax_count"], run.ns["ax_raster"]

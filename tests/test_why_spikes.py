@@ -5,14 +5,21 @@ from pathlib import Path
 
 import pytest
 import torch
+
 from helpers import exercise_solutions
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = {"ko": ROOT / "docs" / "why-spikes.md", "en": ROOT / "docs" / "why-spikes.en.md"}
-SECTIONS = ["spikes", "sparsity", "multiply", "suppression",
-            "exercise_1", "exercise_2", "exercise_3"]
-FIGURES = {"spikes": "spikes.png", "suppression": "suppression.png",
-           "exercise_3": "exercise_3.png"}
+SECTIONS = [
+    "spikes",
+    "sparsity",
+    "multiply",
+    "suppression",
+    "exercise_1",
+    "exercise_2",
+    "exercise_3",
+]
+FIGURES = {"spikes": "spikes.png", "suppression": "suppression.png", "exercise_3": "exercise_3.png"}
 
 
 def test_spike_matrix_is_binary_time_first(run_snippet):
@@ -24,6 +31,7 @@ def test_spike_matrix_is_binary_time_first(run_snippet):
 
 
 # ------------------------------------------------------------------ spikes
+
 
 def test_sizes_quoted_on_the_page(run_snippet):
     # "20 neurons over 50 time steps"; the output shows that shape.
@@ -42,6 +50,7 @@ def test_snntorch_is_time_first_too():
 
 
 # ---------------------------------------------------------------- sparsity
+
 
 def test_share_of_zeros_is_about_90_percent(run_snippet):
     run = run_snippet("why_spikes.py")
@@ -120,6 +129,7 @@ def test_bit_packed_matrix_beats_the_list_at_10_percent(run_snippet):
 
 # ---------------------------------------------------------------- multiply
 
+
 def test_event_driven_sum_equals_dense_product(run_snippet):
     run = run_snippet("why_spikes.py")
     ns = run.ns
@@ -146,6 +156,7 @@ def test_operation_counts(run_snippet):
 
 # ------------------------------------------------------------- suppression
 
+
 def test_brightness_steps_as_described(run_snippet):
     # "sits at 0.5, jumps to 0.9 at step 40, drops to 0.2 at step 70", 100 steps
     b = run_snippet("why_spikes.py").ns["brightness"]
@@ -170,10 +181,10 @@ def test_changes_give_two_events_every_step_gives_dozens(run_snippet):
 
 
 def test_adding_the_events_up_does_not_recover_the_brightness(run_snippet):
-    """"a rise of 0.4 and a drop of 0.7 are one spike each": 0.1 per spike
+    """ "a rise of 0.4 and a drop of 0.7 are one spike each": 0.1 per spike
     added to the first brightness ends at 0.5, not at the last one (0.2)."""
     run = run_snippet("why_spikes.py")
-    b, events, rebuilt = run.ns["brightness"], run.ns["events"], run.ns["rebuilt"]
+    b, rebuilt = run.ns["brightness"], run.ns["rebuilt"]
     assert abs(float(b[40] - b[39]) - 0.4) < 1e-6 and abs(float(b[70] - b[69]) + 0.7) < 1e-6
     assert float(rebuilt) == float(b[0]) == 0.5
     assert abs(float(rebuilt - b[-1])) > 0.25
@@ -224,6 +235,7 @@ def test_slow_drift_below_threshold_is_never_signalled():
 
 # ------------------------------------------------------------------ pages
 
+
 def _page(lang):
     return PAGES[lang].read_text(encoding="utf-8")
 
@@ -239,9 +251,11 @@ def test_page_includes_every_section_in_order_with_its_figure(lang):
 
     blocks = [fence for fence in fences(text) if fence.includes]
     assert [(f.indent, f.info) for f in blocks] == [
-        ("" if not s.startswith("exercise") else "    ", "python") for s in SECTIONS]
+        ("" if not s.startswith("exercise") else "    ", "python") for s in SECTIONS
+    ]
     assert [(i.file, i.section) for f in blocks for i in f.includes] == [
-        ("why_spikes.py", s) for s in SECTIONS]
+        ("why_spikes.py", s) for s in SECTIONS
+    ]
     starts = [text.index(f'--8<-- "why_spikes.py:{s}"') for s in SECTIONS] + [len(text)]
     for section, figure in FIGURES.items():
         k = SECTIONS.index(section)
@@ -262,8 +276,17 @@ def test_headings_and_links_match_between_languages():
             assert f"]({target})" in text
     assert ids["ko"] == ids["en"]
     assert [i for _, i in ids["en"]] == [
-        "spikes", "sparsity", "memory", "skip-multiplications", "static-suppression",
-        "next-steps", "exercises", "exercise-1", "exercise-2", "exercise-3"]
+        "spikes",
+        "sparsity",
+        "memory",
+        "skip-multiplications",
+        "static-suppression",
+        "next-steps",
+        "exercises",
+        "exercise-1",
+        "exercise-2",
+        "exercise-3",
+    ]
 
 
 @pytest.mark.parametrize("lang", PAGES)
@@ -277,7 +300,9 @@ def test_percentages_in_prose_are_the_ones_tested(lang):
 
 EXERCISE_LINE = re.compile(
     r"^p=(\d\.\d\d) \(measured (\d\.\d+)\): spike list (\d+), bool (\d+), "
-    r"bits (\d+) bytes -> smallest: (.+)$", re.M)
+    r"bits (\d+) bytes -> smallest: (.+)$",
+    re.M,
+)
 
 
 def test_exercise_1_storage_sizes_follow_the_break_even_points(run_snippet):
@@ -337,12 +362,12 @@ def test_exercise_3_hint_numbers():
     assert round(1 / _erfc_prediction(0.1)) == 6
     assert 150 < 1 / _erfc_prediction(0.2) < 250
     # "a threshold of 0.1 is only 1.4 times the std of the change (about 0.07)"
-    assert round(0.05 * 2 ** 0.5, 2) == 0.07
-    assert round(0.1 / (0.05 * 2 ** 0.5), 1) == 1.4
+    assert round(0.05 * 2**0.5, 2) == 0.07
+    assert round(0.1 / (0.05 * 2**0.5), 1) == 1.4
     # a difference of two independent N(0, 0.05^2) readings, checked by sampling
     torch.manual_seed(1)
     change = torch.diff(0.05 * torch.randn(200_001))
-    assert abs(change.std().item() - 0.05 * 2 ** 0.5) < 0.001
+    assert abs(change.std().item() - 0.05 * 2**0.5) < 0.001
 
 
 def test_exercise_3_noise_events_match_the_prediction(run_snippet):
@@ -356,8 +381,9 @@ def test_exercise_3_noise_events_match_the_prediction(run_snippet):
         # neighbouring changes share a reading, so allow 5 std with a margin of 2
         bound = 2 * 5 * (predicted * (1 - predicted) / change.numel()) ** 0.5
         assert abs(measured - predicted) < bound, (threshold, measured, predicted)
-        assert (f"threshold {threshold}: events per step {measured:.4f} "
-                f"(predicted {predicted:.4f})") in out
+        assert (
+            f"threshold {threshold}: events per step {measured:.4f} (predicted {predicted:.4f})"
+        ) in out
 
 
 def test_exercise_3_real_changes_survive_a_higher_threshold(run_snippet):
@@ -384,7 +410,9 @@ def test_exercise_3_real_changes_survive_a_higher_threshold(run_snippet):
     # the figure has the noisy input and one event row per threshold
     axes = ns["axes"]
     assert len(axes) == 3 and [ax.get_ylabel() for ax in axes[1:]] == [
-        "threshold\n0.1", "threshold\n0.2"]
+        "threshold\n0.1",
+        "threshold\n0.2",
+    ]
 
 
 @pytest.mark.parametrize("lang", PAGES)
