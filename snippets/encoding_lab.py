@@ -4,6 +4,7 @@ import matplotlib.pyplot as plt
 from torch.utils.data import DataLoader
 from torchvision import datasets, transforms
 from snntorch import spikegen, utils
+from snntorch import spikeplot as splt
 
 torch.manual_seed(0)
 
