@@ -12,22 +12,23 @@ For each page that includes snippet sections, in each language:
   ``repo_url`` and the branch ``mkdocs gh-deploy`` publishes to) and the
   rendered view.
 
+The view is Markdown generated here (``view_markdown``) and rendered by
+MkDocs like any page: its code blocks include the same snippet sections, so
+the snippet hook adds their printed output under them, and Material gives
+the headings, copy buttons, math and images exactly as on the chapter page.
+
 Why not mkdocs-jupyter for the rendered view: under mkdocs-static-i18n its
 pages come out as the raw notebook file (GUIDE section 5,
 ultrabug/mkdocs-static-i18n#198), and its converter's HTML loads MathJax and
-Mermaid from CDNs and inlines ~600 KB of CSS into every page. nbconvert's
-``basic`` template gives the cells alone; Material styles them, KaTeX typesets
-their math, and the result is cached by the notebook's content.
+Mermaid from CDNs and inlines ~600 KB of CSS into every page. (Rendering with
+nbconvert, as this hook once did, took 6 s of a cold build and needed regular
+expressions to repair its headings, copy buttons and images.)
 """
 
 from __future__ import annotations
 
 import base64
-import copy
-import hashlib
-import html as html_lib
 import json
-import os
 import re
 import textwrap
 from pathlib import Path
@@ -38,11 +39,9 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 
 from includes import IncludeError, fences
-from snippet_runner import CACHE_DIR, SNIPPETS_DIR, parse_sections
+from snippet_runner import SNIPPETS_DIR, parse_sections
 
 NOTEBOOK_DIR = "notebooks"
-VIEWS_DIR = CACHE_DIR / "notebook-views"
-VIEW_ROOT = "@@site-root@@/"  # in cached view HTML: the way back to the site root
 INSTALL = "%pip install --quiet snntorch==1.0.0  # Colab has torch, torchvision, pandas, matplotlib"
 LABELS = {
     "ko": {
@@ -61,12 +60,11 @@ LABELS = {
     },
 }
 FIGURE_ALT = re.compile(r"!\[([^\]]*)\]\((?:\.\./)*figures/")
+PROMPT = '<div class="nb-prompt">In&nbsp;[{}]:</div>'  # as Jupyter labels a code cell
 GITHUB = re.compile(r"^https://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
 
-_exporter = None  # nbconvert's HTMLExporter, made once per process
-# For the language being built: page stem -> (notebook, its JSON, alt texts
-# of its figures, site paths of its figures).
-_notebooks: dict[str, tuple[dict, list[str]]] = {}
+# For the language being built: page stem -> its notebook.
+_notebooks: dict[str, dict] = {}
 
 
 def _node(**fields) -> nbformat.NotebookNode:
@@ -90,6 +88,12 @@ def _section_code(name: str, section: str, parsed: dict) -> str:
     return parsed[name][section]
 
 
+def _snippet_result(name: str) -> tuple[dict, Path]:
+    import run_snippets  # the hook module itself, as registered for this build
+
+    return run_snippets.snippet_result(Path(name).stem)
+
+
 def _outputs(name: str, section: str, figures: list | None = None) -> list:
     """What the section printed and drew, from this build's snippet results;
     the site path of each figure is appended to `figures`."""
@@ -110,11 +114,14 @@ def _outputs(name: str, section: str, figures: list | None = None) -> list:
     return outputs
 
 
-def _prose(lines: list[str], site_url: str, prefix: str) -> str:
+def _prose(lines: list[str], link, keep_ids: bool = False) -> str:
+    """A stretch of the page's prose as a notebook's Markdown: ``link(page,
+    anchor)`` is where a link to another page goes; ``keep_ids`` keeps the
+    headings' ``{ #id }`` (the view, rendered by MkDocs) instead of turning
+    them into anchors Jupyter and Colab understand (the notebook)."""
     text = "\n".join(lines)
-    # A heading's id becomes an anchor Jupyter and Colab understand, so the
-    # page's links to it (#moving-digit) still work in the notebook.
-    text = re.sub(r"\s*\{ #([\w-]+) \}", r' <a id="\1"></a>', text)
+    if not keep_ids:  # the page's links to #moving-digit still work in the notebook
+        text = re.sub(r"\s*\{ #([\w-]+) \}", r' <a id="\1"></a>', text)
     # The figure is the previous cell's output; keep its caption as a line of text.
     text = re.sub(
         r'<figure markdown="span">.*?<figcaption[^>]*>(.*?)</figcaption>\s*</figure>',
@@ -129,14 +136,8 @@ def _prose(lines: list[str], site_url: str, prefix: str) -> str:
         text,
         flags=re.DOTALL,
     )
-    # Links to other pages point at the published site.
     text = re.sub(
-        r"\]\(([\w-]+)\.md(#[\w-]+)?\)",
-        lambda m: (
-            f"]({site_url}{prefix}{'' if m.group(1) == 'index' else m.group(1) + '/'}"
-            f"{m.group(2) or ''})"
-        ),
-        text,
+        r"\]\(([\w-]+)\.md(#[\w-]+)?\)", lambda m: f"]({link(m.group(1), m.group(2) or '')})", text
     )
     # Admonition and collapsible-block headers become bold lines.
     text = re.sub(
@@ -148,31 +149,22 @@ def _prose(lines: list[str], site_url: str, prefix: str) -> str:
     return text.strip()
 
 
-def build_notebook(
-    markdown: str, title_url: str, site_url: str, prefix: str, figures: list | None = None
-) -> dict | None:
-    """The page as a notebook; the site path of each figure output goes to `figures`."""
-    cells, prose, counter, parsed = [], [], 0, {}
+def _parts(markdown: str) -> list[tuple[str, object]]:
+    """The page cut into what becomes cells, in order: ("prose", lines) and
+    ("code", the includes of one code block)."""
+    parts: list[tuple[str, object]] = []
+    prose: list[str] = []
     lines = markdown.split("\n")
     blocks = {fence.line - 1: fence for fence in fences(markdown)}  # by 0-based line
     i = 0
     in_block = False  # inside an admonition or collapsible block
-
-    def flush_prose() -> None:
-        text = _prose(prose, site_url, prefix)
-        if text:
-            cells.append(_node(cell_type="markdown", id="", metadata={}, source=text))
-        prose.clear()
-
     while i < len(lines):
         fence = blocks.get(i)
         if fence:
             if fence.includes:
-                flush_prose()
-                counter += 1
-                code = "\n\n".join(_section_code(n.file, n.section, parsed) for n in fence.includes)
-                outputs = [o for n in fence.includes for o in _outputs(n.file, n.section, figures)]
-                cells.append(_code_cell(code, outputs, counter))
+                parts.append(("prose", prose))
+                parts.append(("code", fence.includes))
+                prose = []
             else:
                 prose.extend(textwrap.dedent("\n".join(lines[i : fence.end])).splitlines())
             i = fence.end
@@ -184,9 +176,31 @@ def build_notebook(
             in_block = False
         prose.append(line[4:] if in_block and line.startswith("    ") else line)
         i += 1
+    parts.append(("prose", prose))
+    return parts
+
+
+def build_notebook(
+    markdown: str, title_url: str, site_url: str, prefix: str, figures: list | None = None
+) -> dict | None:
+    """The page as a notebook; the site path of each figure output goes to `figures`."""
+    cells, counter, parsed = [], 0, {}
+
+    def published(page: str, anchor: str) -> str:  # links lead to the published site
+        return f"{site_url}{prefix}{'' if page == 'index' else page + '/'}{anchor}"
+
+    for kind, part in _parts(markdown):
+        if kind == "prose":
+            text = _prose(part, published)
+            if text:
+                cells.append(_node(cell_type="markdown", id="", metadata={}, source=text))
+        else:
+            counter += 1
+            code = "\n\n".join(_section_code(n.file, n.section, parsed) for n in part)
+            outputs = [o for n in part for o in _outputs(n.file, n.section, figures)]
+            cells.append(_code_cell(code, outputs, counter))
     if not counter:
         return None
-    flush_prose()
     # Title cell first, then the install cell.
     first = cells[0]
     cells[0:1] = (
@@ -206,6 +220,39 @@ def build_notebook(
     )
     nbformat.validate(notebook)  # once, for the whole notebook
     return notebook
+
+
+def view_markdown(markdown: str, figures: list[str], alts: list[str], to_root: str) -> str:
+    """The notebook of a page as a page of the site, in Markdown for MkDocs:
+    the notebook's prose, each code cell with its prompt as a code block
+    that includes the same snippet sections (so the build adds what they
+    printed under it, as on the chapter page), then its figures with the
+    chapter's alt text, then the install cell where the notebook has it.
+    ``to_root`` leads from the view's file to the docs root."""
+    out: list[str] = []
+    figures, alts, counter = iter(figures), iter(alts), 0
+    install = f"{PROMPT.format(' ')}\n\n```python\n{INSTALL}\n```\n"
+
+    def in_site(page: str, anchor: str) -> str:
+        return f"{to_root}{page}.md{anchor}"
+
+    for kind, part in _parts(markdown):
+        if kind == "prose":
+            text = _prose(part, in_site, keep_ids=True)
+            if text:
+                out.append(text + "\n")
+        else:
+            if counter == 0:  # the notebook's install cell: after the title cell
+                out.insert(1 if out else 0, install)
+            counter += 1
+            includes = "\n\n".join(f'--8<-- "{n.file}:{n.section}"' for n in part)
+            out.append(f"{PROMPT.format(counter)}\n\n```python\n{includes}\n```\n")
+            for n in part:
+                result, _ = _snippet_result(n.file)
+                for file in result["sections"][n.section]["files"]:
+                    if Path(file).suffix in (".png", ".gif"):
+                        out.append(f"![{next(alts, '')}]({to_root}{next(figures)})\n")
+    return "\n".join(out)
 
 
 def colab_url(config, language: str, stem: str) -> str | None:
@@ -272,17 +319,34 @@ def on_files(files, config):
         if notebook is None:
             continue
         text = nbformat.writes(notebook)
-        _notebooks[stem] = (notebook, text, FIGURE_ALT.findall(markdown), figures)
+        _notebooks[stem] = notebook
         files.append(File.generated(config, f"{prefix}{NOTEBOOK_DIR}/{stem}.ipynb", content=text))
         title = re.search(r"^# (.+)$", markdown, re.MULTILINE)[1]
         title = LABELS.get(language, LABELS["en"])["title"].format(title)
+        # The view: generated Markdown that MkDocs renders like any page.
+        view_url = f"{prefix}{NOTEBOOK_DIR}/{stem}/"
+        content = view_markdown(
+            markdown,
+            figures,
+            FIGURE_ALT.findall(markdown),
+            to_root="../" * (view_url.count("/") - 1),
+        )
+        links = _links(config, language, stem, _to_root(view_url), on_view=True)
+        content = re.sub(
+            r"^(# .*\n)",
+            lambda m, row=links: f"{m.group(1)}\n{row}\n",
+            content,
+            count=1,
+            flags=re.MULTILINE,
+        )  # the buttons under the title
         view = File.generated(
             config,
             f"{prefix}{NOTEBOOK_DIR}/{stem}.md",
             inclusion=InclusionLevel.NOT_IN_NAV,
             content=f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n"
-            "search:\n  exclude: true\n---\n",
+            f"search:\n  exclude: true\n---\n\n{content}",
         )
+        view.notebook_view = True  # run_snippets: in the build's language, not a fallback
         # What mkdocs-static-i18n sets on the pages it sorted (it ran before
         # these files existed), so the language switcher stays on the view.
         view.locale = view.locale_alternate_of = language
@@ -318,83 +382,3 @@ def on_page_markdown(markdown, page, config, files):
     return re.sub(
         r"^(# .*\n)", lambda m: f"{m.group(1)}\n{links}\n", markdown, count=1, flags=re.MULTILINE
     )
-
-
-def _nbconvert_html(notebook: dict, text: str, figures: list[str]) -> str:
-    """The notebook's cells as HTML (nbconvert, template 'basic'), cached.
-
-    Figures are not inlined as base64: each image points at the file the
-    site already has for the chapter page (ROOT/figures/..., ROOT replaced
-    per page), so the view stays small and shares the browser's cache."""
-    import nbconvert
-
-    key = "\n".join([nbconvert.__version__, text, *figures])
-    key = hashlib.sha256(key.encode()).hexdigest()[:16]
-    cached = VIEWS_DIR / f"{key}.html"
-    if cached.exists():  # first line: the digest of the rest, so a damaged copy is not used
-        digest, _, html = cached.read_text(encoding="utf-8").partition("\n")
-        if digest == hashlib.sha256(html.encode()).hexdigest():
-            return html
-    notebook = copy.deepcopy(notebook)
-    paths = iter(figures)
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if "image/gif" in data:  # no GIF renderer in nbconvert
-                output.data = {"text/html": f'<img src="{VIEW_ROOT}{next(paths)}">'}
-            elif "image/png" in data:  # how nbconvert's templates link extracted images
-                output.metadata["filenames"] = {"image/png": VIEW_ROOT + next(paths)}
-    global _exporter
-    if _exporter is None:  # loading the templates costs more than rendering
-        _exporter = nbconvert.HTMLExporter(template_name="basic")
-    html, _ = _exporter.from_notebook_node(notebook)
-    VIEWS_DIR.mkdir(parents=True, exist_ok=True)
-    tmp = cached.with_name(f"{cached.name}.tmp{os.getpid()}")  # whole, or not at all
-    tmp.write_text(f"{hashlib.sha256(html.encode()).hexdigest()}\n{html}", encoding="utf-8")
-    tmp.replace(cached)
-    return html
-
-
-def on_page_content(html, page, config, files):
-    from run_snippets import build_language
-
-    stem = _view_stem(page)
-    if stem is None or stem not in _notebooks:
-        return html
-    notebook, text, alts, figures = _notebooks[stem]
-    view = _nbconvert_html(notebook, text, figures)
-    to_root = _to_root(page.url)
-    # Headings: nbconvert's ids drop Hangul (id="") and repeat; the page's
-    # own table of contents is the chapter's.
-    view = re.sub(
-        r'<(h\d) id="[^"]*">(.*?)<a class="anchor-link" href="[^"]*">¶</a></\1>',
-        r"<\1>\2</\1>",
-        view,
-    )
-    # nbconvert's cell ids ("cell-id=cell-3") are not valid CSS selectors, and
-    # Material builds its copy buttons' selectors from the nearest id.
-    view = re.sub(r' id="cell-id=[^"]*"', "", view)
-    # Code as Material shows it (pre > code gets the copy button).
-    # (Code cells are "hl-python"; blocks in the prose carry no language.)
-    view = re.sub(
-        r'<div class="highlight(?: hl-(\w+))?"><pre><span></span>(.*?)</pre>',
-        lambda m: (
-            f'<div class="language-{m[1] or "text"} highlight"><pre><code>{m[2]}</code></pre>'
-        ),
-        view,
-        flags=re.DOTALL,
-    )
-    # Each figure gets the alt text the chapter page gives it (nbconvert's is
-    # "No description has been provided for this image").
-    alts = iter(alts)
-    view = re.sub(
-        rf'<img (?:alt="[^"]*" )?src="{VIEW_ROOT}',
-        lambda m: f'<img alt="{html_lib.escape(next(alts, ""))}" src="{to_root}',
-        view,
-    )
-    # Links to the published site become links within this site.
-    if config.site_url:
-        view = view.replace(f'href="{config.site_url}', f'href="{to_root}')
-    links = _links(config, build_language(config), stem, to_root, on_view=True)
-    view = re.sub(r"(</h1>)", lambda m: m[1] + links, view, count=1)
-    return f'<div class="notebook-view">{view}</div>'

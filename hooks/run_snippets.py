@@ -394,6 +394,7 @@ def on_page_markdown(markdown, page, config, files):
     # the Korean file in a language that lacks its own file.
     suffix = Path(src).suffixes[-2:-1]
     file_language = suffix[0][1:] if suffix and suffix[0][1:] in UNTRANSLATED else "ko"
-    if file_language != language and language in UNTRANSLATED:
+    generated_here = getattr(page.file, "notebook_view", False)  # written in `language`
+    if file_language != language and language in UNTRANSLATED and not generated_here:
         markdown = UNTRANSLATED[language] + markdown
     return markdown
