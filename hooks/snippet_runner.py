@@ -422,6 +422,10 @@ def run_file(
                 saved[name] = (section.name, "figure")
             files += _collect_written_files(workdir, outdir, saved, section.name, where)
             results[section.name] = {"stdout": printed, "files": files}
+        # what the build checks before it trusts a cached copy of these files
+        digests = {
+            name: file_digest(outdir / name) for r in results.values() for name in r["files"]
+        }
     finally:
         os.chdir(old_cwd)
         if own_workdir:
@@ -430,12 +434,7 @@ def run_file(
         "sections": results,
         "seconds": round(time.perf_counter() - started, 2),
         "source_sha256": hashlib.sha256(source).hexdigest(),
-        # what the build checks before it trusts a cached copy of these files
-        "digests": {
-            name: file_digest(outdir / name)
-            for section in results.values()
-            for name in section["files"]
-        },
+        "digests": digests,
     }
 
 

@@ -213,3 +213,17 @@ def test_leftovers_of_dead_processes_are_removed_and_live_ones_kept(cache):
     assert sorted(removed) == sorted(str(cache / p.format(dead)) for p in made)
     assert all((cache / p.format(live)).exists() for p in made)
     assert (cache / "snippets" / "mnist-0123abcd").exists()
+
+
+def test_a_run_without_folders_keeps_the_digests_of_what_it_saved(tmp_path):
+    """The digests the build verifies are taken before the scratch folder goes."""
+    import hashlib
+
+    path = snippet(tmp_path, {"draw": "import matplotlib.pyplot as plt\nplt.plot([0, 1])"})
+    out = tmp_path / "out"
+    kept = run_file(path, out)
+    assert kept["sections"]["draw"]["files"] == ["draw.png"]
+    assert kept["digests"] == {
+        "draw.png": hashlib.sha256((out / "draw.png").read_bytes()).hexdigest()
+    }
+    assert list(run_file(path)["digests"]) == ["draw.png"]  # no outdir: a scratch one
