@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import re
@@ -16,12 +17,19 @@ DOCS = ROOT / "docs"
 LANGUAGES = {"ko": "", "en": "en/"}  # language -> URL prefix
 
 
-def mkdocs_setting(key: str, default: str | None = None) -> str | None:
-    """A top-level scalar of mkdocs.yml (site_url, repo_url, remote_branch ...)."""
-    match = re.search(
-        rf"^{key}: (\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.MULTILINE
-    )
-    return match[1] if match else default
+@functools.cache
+def mkdocs_config():
+    """mkdocs.yml as MkDocs itself reads it (defaults filled in, plugins and
+    hooks loaded), once per test process."""
+    from mkdocs.config import load_config
+
+    return load_config(str(ROOT / "mkdocs.yml"))
+
+
+def mkdocs_setting(key: str):
+    """A setting of mkdocs.yml (site_url, repo_url, remote_branch ...), with
+    MkDocs' default where the file sets none."""
+    return mkdocs_config()[key]
 
 
 # The path part of site_url: where the site is published, e.g. "/spike-encoding/".
@@ -51,8 +59,13 @@ def included_code(md: Path) -> list[str]:
 
 def nav_pages() -> list[Path]:
     """The pages in the order of mkdocs.yml's nav (the reading order)."""
-    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").split("\nnav:\n")[1].split("\n\n")[0]
-    return [DOCS / name for name in re.findall(r"^  - (?:[^:\n]+: )?(\S+\.md)$", nav, re.MULTILINE)]
+
+    def walk(items):
+        for item in items:
+            value = next(iter(item.values())) if isinstance(item, dict) else item
+            yield from walk(value) if isinstance(value, list) else [DOCS / value]
+
+    return list(walk(mkdocs_config()["nav"]))
 
 
 def prose(markdown: str) -> str:

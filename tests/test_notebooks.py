@@ -32,7 +32,7 @@ from snippet_runner import data_root
 SITE_URL = mkdocs_setting("site_url")
 REPO_URL = mkdocs_setting("repo_url")
 # Where `mkdocs gh-deploy` publishes: MkDocs' remote_branch, gh-pages unless set.
-PUBLISHED_BRANCH = mkdocs_setting("remote_branch", "gh-pages")
+PUBLISHED_BRANCH = mkdocs_setting("remote_branch")
 CHAPTERS = [md for md in korean_pages() if '--8<-- "' in md.read_text(encoding="utf-8")]
 VISITS = [(md, lang) for md in CHAPTERS for lang in LANGUAGES]
 
