@@ -2,7 +2,7 @@
 
 Measures, on a copy of the working tree with an empty snippet cache:
   cold build, warm rebuild, rebuild after editing one snippet, MkDocs
-  rendering alone (the snippet hook switched off), each snippet's run time,
+  rendering alone (the same pages, hooks off), each snippet's run time,
   the test suite, and each page's weight (HTML + its own images/animations).
 Prints a Markdown report and writes it to BENCHMARK.md. It is a measurement,
 not a test: nothing here passes or fails.
@@ -67,6 +67,65 @@ def page_weights(site: Path) -> list[tuple[str, int, int, int]]:
     return rows
 
 
+DUMP_HOOK = """\
+# Benchmark only: write each page's Markdown as the build renders it (after
+# every hook has changed it) and the files the hooks add, as a plain docs folder.
+import shutil
+from pathlib import Path
+
+import yaml
+from mkdocs.plugins import event_priority
+
+DUMP = Path(__file__).resolve().parent.parent / "rendered-docs"
+
+
+@event_priority(-1000)
+def on_page_markdown(markdown, page, config, files):
+    src = page.file.src_uri
+    if src.startswith("en/"):  # a generated English page: the suffix layout
+        src = src[3:-3] + ".en.md"
+    target = DUMP / src
+    target.parent.mkdir(parents=True, exist_ok=True)
+    meta = f"---\\n{yaml.safe_dump(page.meta, allow_unicode=True)}---\\n\\n" if page.meta else ""
+    target.write_text(meta + markdown, encoding="utf-8")
+    return markdown
+
+
+def on_post_build(config):
+    site = Path(config.site_dir)
+    if (site / "figures").is_dir() and not (DUMP / "figures").exists():
+        shutil.copytree(site / "figures", DUMP / "figures")
+    for notebook in site.glob("**/notebooks/*.ipynb"):
+        name = notebook.name if notebook.parent.parent == site else notebook.stem + ".en.ipynb"
+        (DUMP / "notebooks").mkdir(parents=True, exist_ok=True)
+        shutil.copy(notebook, DUMP / "notebooks" / name)
+"""
+
+
+def render_alone(project: Path) -> tuple[float, int, int]:
+    """MkDocs rendering alone, like for like: the pages the warm build
+    renders (chapters with their outputs, notebook views, glossary
+    tooltips), taken from a warm build as Markdown and built again by MkDocs
+    with the project's hooks off. Returns its seconds and the page counts."""
+    config = (project / "mkdocs.yml").read_text()
+    hooks = re.search(r"\nhooks:\n((?:  - .*\n)+)", config)
+    shutil.copytree(project / "docs", project / "rendered-docs")
+    (project / "hooks" / "bench_dump.py").write_text(DUMP_HOOK)
+    (project / "dump.yml").write_text(
+        config.replace(hooks[0], hooks[0] + "  - hooks/bench_dump.py\n")
+    )
+    build(project, "dump.yml")
+    (project / "render-only.yml").write_text(
+        config.replace(hooks[0], "\n") + "docs_dir: rendered-docs\n"
+    )
+    shutil.rmtree(project / "site")
+    seconds, _ = build(project, "render-only.yml", strict=False)
+    rendered = len(list((project / "site").rglob("index.html")))
+    shutil.rmtree(project / "site")
+    build(project)
+    return seconds, len(list((project / "site").rglob("index.html"))), rendered
+
+
 def main() -> None:
     run_tests = "--no-tests" not in sys.argv
     work = Path(tempfile.mkdtemp(prefix="spike-bench-"))
@@ -91,18 +150,12 @@ def main() -> None:
     edited, log = build(project)
     rows.append(("Rebuild after editing one snippet (why_spikes.py)", edited, snippets_line(log)))
 
-    config = (project / "mkdocs.yml").read_text()
-    # Both hooks off: the notebooks hook needs the snippet results. (Its 18
-    # notebook-view pages are then missing from this build.)
-    (project / "render-only.yml").write_text(
-        config.replace("  - hooks/run_snippets.py\n", "").replace("  - hooks/notebooks.py\n", "")
-    )
-    render, _ = build(project, "render-only.yml", strict=False)
+    render, pages, rendered_pages = render_alone(project)
     rows.append(
         (
-            "MkDocs rendering alone (snippet and notebook hooks off)",
+            "MkDocs rendering alone (the same pages as the warm build, hooks off)",
             render,
-            "no notebooks or notebook views",
+            f"{rendered_pages} pages; the warm build wrote {pages}",
         )
     )
 
