@@ -31,7 +31,7 @@ os.environ["OMP_NUM_THREADS"] = "1"
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
 
-from snippet_runner import SNIPPETS_DIR, run_file  # noqa: E402
+from tutorial.runner import SNIPPETS_DIR, run_file  # noqa: E402
 
 CHAPTERS = sorted(p.stem for p in SNIPPETS_DIR.glob("*.py"))
 
@@ -98,7 +98,7 @@ class BuiltSite:
         """What this build's run of ``snippets/<stem>.py`` printed and saved
         (result.json of the cache entry the build used; its files are the
         site's ``figures/<stem>/``). The snippet ran in a process of its own."""
-        from run_snippets import RESULTS_DIR, snippet_hash
+        from tutorial.results import RESULTS_DIR, snippet_hash
 
         entry = RESULTS_DIR / f"{stem}-{snippet_hash(SNIPPETS_DIR / f'{stem}.py')}"
         return json.loads((entry / "result.json").read_text(encoding="utf-8"))

@@ -39,7 +39,7 @@ SITE_PATH = "/" + mkdocs_setting("site_url").split("/", 3)[3]
 def includes(md: Path) -> list[tuple[str, str]]:
     """(snippet file, section) a page includes, in page order (the build's
     own parser, hooks/includes.py)."""
-    from includes import includes as page_includes
+    from tutorial.includes import includes as page_includes
 
     text = md.read_text(encoding="utf-8")
     return [(i.file, i.section) for i in page_includes(text, md.relative_to(ROOT).as_posix())]
@@ -47,7 +47,7 @@ def includes(md: Path) -> list[tuple[str, str]]:
 
 def included_code(md: Path) -> list[str]:
     """The code of each section a page includes, dedented as the page shows it."""
-    from snippet_runner import SNIPPETS_DIR, parse_sections
+    from tutorial.runner import SNIPPETS_DIR, parse_sections
 
     code = {
         (name, s.name): textwrap.dedent(s.code).strip("\n")

@@ -277,7 +277,7 @@ def test_a_snippet_edited_after_hashing_is_not_cached_under_the_old_hash(project
     import hashlib
     import json
 
-    from run_snippets import snippet_hash
+    from tutorial.results import snippet_hash
 
     # The runner runs two snippets at a time: third starts once first (which
     # edits it) or second (which waits long enough for that) has finished.

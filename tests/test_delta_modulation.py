@@ -184,7 +184,7 @@ def test_output_keeps_the_input_dtype_and_uint8_wraps_round(run):
 def test_raw_mnist_pixels_are_uint8_and_totensor_gives_float(run):
     from torchvision import datasets
 
-    from snippet_runner import data_root
+    from tutorial.runner import data_root
 
     raw = datasets.MNIST(data_root() / "mnist", train=True, download=True)
     assert raw.data.dtype == torch.uint8

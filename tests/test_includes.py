@@ -8,8 +8,8 @@ import html
 import markdown
 import pytest
 
-from includes import Include, IncludeError, escape_notation, fences, includes
-from snippet_runner import SNIPPETS_DIR
+from tutorial.includes import Include, IncludeError, escape_notation, fences, includes
+from tutorial.runner import SNIPPETS_DIR
 
 
 def render(text: str) -> str:

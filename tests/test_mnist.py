@@ -21,7 +21,7 @@ from torch.utils.data import DataLoader, Dataset, Subset
 from torchvision import datasets, transforms
 
 from helpers import exercise_solutions, includes
-from snippet_runner import MNIST_MODE, ROOT, SNIPPETS_DIR, data_root, parse_sections
+from tutorial.runner import MNIST_MODE, ROOT, SNIPPETS_DIR, data_root, parse_sections
 
 FULL = MNIST_MODE == "full"
 TRAIN_SIZE = 60_000 if FULL else 8_000

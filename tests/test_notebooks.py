@@ -27,7 +27,7 @@ from helpers import (
     page_url,
     python_blocks,
 )
-from snippet_runner import data_root
+from tutorial.runner import data_root
 
 SITE_URL = mkdocs_setting("site_url")
 REPO_URL = mkdocs_setting("repo_url")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from snippet_runner import CACHE_DIR, MAX_PRINTED, SnippetError, run_file
+from tutorial.runner import CACHE_DIR, MAX_PRINTED, SnippetError, run_file
 
 
 def snippet(tmp_path: Path, sections: dict[str, str]) -> Path:
@@ -93,15 +93,15 @@ def test_the_runner_refuses_an_odd_list_of_paths():
     import subprocess
     import sys
 
-    from snippet_runner import ROOT
+    from tutorial.runner import ROOT
 
     process = subprocess.run(
-        [sys.executable, str(ROOT / "hooks" / "snippet_runner.py"), "snippets/why_spikes.py"],
+        [sys.executable, str(ROOT / "hooks" / "tutorial" / "runner.py"), "snippets/why_spikes.py"],
         capture_output=True,
         text=True,
     )
     assert process.returncode == 2
-    assert "usage: snippet_runner.py SNIPPET OUTDIR" in process.stderr
+    assert "usage: runner.py SNIPPET OUTDIR" in process.stderr
 
 
 # ---------------------------------------------------------------- data and leftovers
@@ -110,16 +110,16 @@ def test_the_runner_refuses_an_odd_list_of_paths():
 @pytest.fixture
 def cache(tmp_path, monkeypatch):
     """The runner's .cache/ moved into a temporary folder."""
-    import snippet_runner
+    from tutorial import runner
 
-    monkeypatch.setattr(snippet_runner, "CACHE_DIR", tmp_path / "cache")
+    monkeypatch.setattr(runner, "CACHE_DIR", tmp_path / "cache")
     return tmp_path / "cache"
 
 
 def test_a_damaged_unpacked_mnist_is_unpacked_again(cache):
     """Before, a truncated file in the unpacked copy failed every build at
     mnist.py:22 with a shape error until .cache was deleted by hand."""
-    from snippet_runner import MNIST_FILES, data_root
+    from tutorial.runner import MNIST_FILES, data_root
 
     raw = data_root() / "mnist" / "MNIST" / "raw"
     whole = (raw / MNIST_FILES[0]).read_bytes()
@@ -140,12 +140,12 @@ def test_a_bad_sample_file_is_named_with_the_fix(cache, tmp_path, monkeypatch, d
     import gzip
     import shutil
 
-    import snippet_runner
+    from tutorial import runner
 
     sample = tmp_path / "data" / "mnist-sample"
-    shutil.copytree(snippet_runner.MNIST_SAMPLE_DIR, sample)
-    monkeypatch.setattr(snippet_runner, "MNIST_SAMPLE_DIR", sample)
-    monkeypatch.setattr(snippet_runner, "ROOT", tmp_path)
+    shutil.copytree(runner.MNIST_SAMPLE_DIR, sample)
+    monkeypatch.setattr(runner, "MNIST_SAMPLE_DIR", sample)
+    monkeypatch.setattr(runner, "ROOT", tmp_path)
     labels = sample / "train-labels-idx1-ubyte.gz"
     if damage == "missing":
         labels.unlink()
@@ -153,8 +153,8 @@ def test_a_bad_sample_file_is_named_with_the_fix(cache, tmp_path, monkeypatch, d
         labels.write_bytes(labels.read_bytes()[:500])
     else:  # a whole gzip of half the file
         labels.write_bytes(gzip.compress(gzip.decompress(labels.read_bytes())[:2000]))
-    with pytest.raises(snippet_runner.DataError) as err:
-        snippet_runner.data_root()
+    with pytest.raises(runner.DataError) as err:
+        runner.data_root()
     assert str(err.value).startswith(message)
     assert "git checkout -- data/mnist-sample" in str(err.value)
 
@@ -167,7 +167,7 @@ def test_a_failed_full_download_says_what_to_do(cache, monkeypatch, capsys):
 
     from torchvision import datasets
 
-    import snippet_runner
+    from tutorial import runner
 
     timeouts = []
 
@@ -175,12 +175,12 @@ def test_a_failed_full_download_says_what_to_do(cache, monkeypatch, capsys):
         timeouts.append(socket.getdefaulttimeout())
         raise TimeoutError("timed out")
 
-    monkeypatch.setattr(snippet_runner, "MNIST_MODE", "full")
+    monkeypatch.setattr(runner, "MNIST_MODE", "full")
     monkeypatch.setattr(datasets.MNIST, "download", download)
-    with pytest.raises(snippet_runner.DataError) as err:
-        snippet_runner.data_root()
+    with pytest.raises(runner.DataError) as err:
+        runner.data_root()
     assert "Downloading the full MNIST into" in capsys.readouterr().err
-    assert timeouts == [snippet_runner.DOWNLOAD_TIMEOUT]
+    assert timeouts == [runner.DOWNLOAD_TIMEOUT]
     assert str(err.value) == (
         "downloading the full MNIST failed (TimeoutError: timed out); check the network, or "
         "unset SPIKE_TUTORIAL_MNIST to build with the sample in data/mnist-sample"
@@ -192,7 +192,7 @@ def test_leftovers_of_dead_processes_are_removed_and_live_ones_kept(cache):
     import subprocess
     import sys
 
-    from snippet_runner import clean_leftovers
+    from tutorial.runner import clean_leftovers
 
     dead = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True

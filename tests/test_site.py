@@ -23,7 +23,7 @@ from helpers import (
     mkdocs_config,
     nav_pages,
 )
-from snippet_runner import SNIPPETS_DIR, parse_sections
+from tutorial.runner import SNIPPETS_DIR, parse_sections
 
 PAGES = korean_pages()
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -59,7 +59,7 @@ def test_every_page_is_in_the_navigation():
 def test_no_python_is_typed_into_a_page(md):
     """Every Python fence only includes snippet sections (hooks/includes.py
     refuses a fence that mixes includes with other lines)."""
-    from includes import fences
+    from tutorial.includes import fences
 
     for doc in (md, english(md)):
         for fence in fences(doc.read_text(encoding="utf-8"), doc.name):
@@ -121,7 +121,7 @@ def _cached_results() -> dict:
     """The results the build used: the cache entry of each snippet's current hash."""
     import json
 
-    from run_snippets import RESULTS_DIR, snippet_hash
+    from tutorial.results import RESULTS_DIR, snippet_hash
 
     return {
         path.stem: json.loads(

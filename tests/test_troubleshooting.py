@@ -37,7 +37,7 @@ from torch.utils.data import random_split
 from torchvision import datasets, transforms
 
 from helpers import includes
-from snippet_runner import (
+from tutorial.runner import (
     MNIST_MODE,
     MNIST_SAMPLE_DIR,
     ROOT,

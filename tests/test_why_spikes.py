@@ -242,12 +242,12 @@ def _page(lang):
 
 @pytest.mark.parametrize("lang", PAGES)
 def test_page_includes_every_section_in_order_with_its_figure(lang):
-    from snippet_runner import SNIPPETS_DIR, parse_sections  # conftest puts hooks/ on the path
+    from tutorial.runner import SNIPPETS_DIR, parse_sections  # conftest puts hooks/ on the path
 
     text = _page(lang)
     assert [s.name for s in parse_sections(SNIPPETS_DIR / "why_spikes.py")] == SECTIONS
     # exercise solutions sit indented inside collapsed "??? success" blocks
-    from includes import fences
+    from tutorial.includes import fences
 
     blocks = [fence for fence in fences(text) if fence.includes]
     assert [(f.indent, f.info) for f in blocks] == [

@@ -1,4 +1,4 @@
-"""MkDocs hook: every chapter as a Jupyter notebook, made from the page itself.
+"""Every chapter as a Jupyter notebook, made from the page itself.
 
 For each page that includes snippet sections, in each language:
 
@@ -28,18 +28,16 @@ expressions to repair its headings, copy buttons and images.)
 from __future__ import annotations
 
 import base64
-import json
 import re
 import textwrap
 from pathlib import Path
-from types import SimpleNamespace
 
 import nbformat
-from mkdocs.plugins import event_priority
-from mkdocs.structure.files import File, InclusionLevel
 
-from includes import IncludeError, fences
-from snippet_runner import SNIPPETS_DIR, parse_sections
+from tutorial.includes import fences
+from tutorial.languages import default_language
+from tutorial.results import snippet_result
+from tutorial.runner import SNIPPETS_DIR, parse_sections
 
 NOTEBOOK_DIR = "notebooks"
 INSTALL = "%pip install --quiet snntorch==1.0.0  # Colab has torch, torchvision, pandas, matplotlib"
@@ -62,9 +60,6 @@ LABELS = {
 FIGURE_ALT = re.compile(r"!\[([^\]]*)\]\((?:\.\./)*figures/")
 PROMPT = '<div class="nb-prompt">In&nbsp;[{}]:</div>'  # as Jupyter labels a code cell
 GITHUB = re.compile(r"^https://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
-
-# For the language being built: page stem -> its notebook.
-_notebooks: dict[str, dict] = {}
 
 
 def _node(**fields) -> nbformat.NotebookNode:
@@ -89,17 +84,13 @@ def _section_code(name: str, section: str, parsed: dict) -> str:
 
 
 def _snippet_result(name: str) -> tuple[dict, Path]:
-    import run_snippets  # the hook module itself, as registered for this build
-
-    return run_snippets.snippet_result(Path(name).stem)
+    return snippet_result(Path(name).stem)
 
 
 def _outputs(name: str, section: str, figures: list | None = None) -> list:
     """What the section printed and drew, from this build's snippet results;
     the site path of each figure is appended to `figures`."""
-    import run_snippets  # the hook module itself, as registered for this build
-
-    result, out = run_snippets.snippet_result(Path(name).stem)
+    result, out = snippet_result(Path(name).stem)
     result = result["sections"][section]
     outputs = []
     if result["stdout"]:
@@ -128,6 +119,13 @@ def _prose(lines: list[str], link, keep_ids: bool = False) -> str:
         lambda m: f"*{m.group(1).strip()}*",
         text,
         flags=re.DOTALL,
+    )
+    # A figure without a caption: the output shows it already.
+    text = re.sub(
+        r"^[ \t]*!\[[^\]]*\]\((?:\.\./)*figures/[^)]*\)[ \t]*$(?!\n/// caption)",
+        "",
+        text,
+        flags=re.MULTILINE,
     )
     # The same for a figure inside a collapsed block (pymdownx.blocks.caption).
     text = re.sub(
@@ -260,22 +258,17 @@ def colab_url(config, language: str, stem: str) -> str | None:
     match = GITHUB.match(config.repo_url or "")
     if not match:
         return None
-    prefix = "" if language == _default_language(config) else f"{language}/"
+    prefix = "" if language == default_language(config) else f"{language}/"
     return (
         f"https://colab.research.google.com/github/{match[1]}/{match[2]}/blob/"
         f"{config.remote_branch}/{prefix}{NOTEBOOK_DIR}/{stem}.ipynb"
     )
 
 
-def _default_language(config) -> str:
-    i18n = config.plugins.get("i18n")
-    return i18n.default_language if i18n else config.theme.get("language", "en")
-
-
-def _links(config, language: str, stem: str, to_root: str, on_view: bool) -> str:
+def links_row(config, language: str, stem: str, to_root: str, on_view: bool) -> str:
     """The row of buttons: chapter page or notebook view, download, Colab."""
     labels = LABELS.get(language, LABELS["en"])
-    prefix = "" if language == _default_language(config) else f"{language}/"
+    prefix = "" if language == default_language(config) else f"{language}/"
     base = f"{to_root}{prefix}"
     links = (
         [(f"{base}{stem}/", labels["page"], "")]
@@ -292,93 +285,6 @@ def _links(config, language: str, stem: str, to_root: str, on_view: bool) -> str
     return f'<p class="notebook-links">{buttons}</p>'
 
 
-def _to_root(url: str) -> str:
+def path_to_root(url: str) -> str:
     """From a page's URL ('en/rate-coding/') back to the site root ('../../')."""
     return "../" * url.strip("/").count("/") + ("../" if url.strip("/") else "")
-
-
-@event_priority(-300)  # after run_snippets (-200): this build's results are ready
-def on_files(files, config):
-    from run_snippets import build_language
-
-    language = build_language(config)
-    prefix = "" if language == _default_language(config) else f"{language}/"
-    site_url = config.site_url or ""
-    _notebooks.clear()
-    for file in list(files.documentation_pages()):
-        markdown = file.content_string
-        stem = Path(file.src_uri).name.split(".")[0]
-        page_url = f"{site_url}{prefix}{'' if stem == 'index' else stem + '/'}"
-        try:
-            figures = []
-            notebook = build_notebook(markdown, page_url, site_url, prefix, figures)
-        except (KeyError, OSError, IncludeError):
-            # A missing snippet file or section: run_snippets.py fails the
-            # build on that page with its line; no notebook for a broken page.
-            continue
-        if notebook is None:
-            continue
-        text = nbformat.writes(notebook)
-        _notebooks[stem] = notebook
-        files.append(File.generated(config, f"{prefix}{NOTEBOOK_DIR}/{stem}.ipynb", content=text))
-        title = re.search(r"^# (.+)$", markdown, re.MULTILINE)[1]
-        title = LABELS.get(language, LABELS["en"])["title"].format(title)
-        # The view: generated Markdown that MkDocs renders like any page.
-        view_url = f"{prefix}{NOTEBOOK_DIR}/{stem}/"
-        content = view_markdown(
-            markdown,
-            figures,
-            FIGURE_ALT.findall(markdown),
-            to_root="../" * (view_url.count("/") - 1),
-        )
-        links = _links(config, language, stem, _to_root(view_url), on_view=True)
-        content = re.sub(
-            r"^(# .*\n)",
-            lambda m, row=links: f"{m.group(1)}\n{row}\n",
-            content,
-            count=1,
-            flags=re.MULTILINE,
-        )  # the buttons under the title
-        view = File.generated(
-            config,
-            f"{prefix}{NOTEBOOK_DIR}/{stem}.md",
-            inclusion=InclusionLevel.NOT_IN_NAV,
-            content=f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n"
-            f"search:\n  exclude: true\n---\n\n{content}",
-        )
-        view.notebook_view = True  # run_snippets: in the build's language, not a fallback
-        # What mkdocs-static-i18n sets on the pages it sorted (it ran before
-        # these files existed), so the language switcher stays on the view.
-        view.locale = view.locale_alternate_of = language
-        i18n = config.plugins.get("i18n")
-        others = i18n.build_languages if i18n else [language]
-        view.alternates = {
-            other: SimpleNamespace(
-                url=("" if other == _default_language(config) else f"{other}/")
-                + f"{NOTEBOOK_DIR}/{stem}/"
-            )
-            for other in others
-        }
-        files.append(view)
-    return files
-
-
-def _view_stem(page) -> str | None:
-    uri = page.file.src_uri
-    parts = uri.split("/")
-    if len(parts) >= 2 and parts[-2] == NOTEBOOK_DIR and uri.endswith(".md"):
-        return parts[-1][:-3]
-    return None
-
-
-def on_page_markdown(markdown, page, config, files):
-    from run_snippets import build_language
-
-    stem = Path(page.file.src_uri).name.split(".")[0]
-    if _view_stem(page) or stem not in _notebooks:
-        return markdown
-    links = _links(config, build_language(config), stem, _to_root(page.url), on_view=False)
-    # Right under the page title.
-    return re.sub(
-        r"^(# .*\n)", lambda m: f"{m.group(1)}\n{links}\n", markdown, count=1, flags=re.MULTILINE
-    )

@@ -1,20 +1,12 @@
-"""MkDocs hook: run every snippet once, cache its outputs, show them on the pages.
+"""Run and cache the snippets: each ``snippets/*.py`` runs at most once per
+build, and not at all while it and what it depends on are unchanged.
 
-* ``on_files``: every ``snippets/*.py`` is hashed together with what it
-  depends on (this folder's code, ``requirements.txt``, the MNIST sample).
-  A result already in memory or in ``.cache/snippets/<name>-<hash>/`` is
-  reused; the others run in one subprocess (see ``snippet_runner.py``). The
-  figures and files they wrote are added to the site as
-  ``figures/<name>/<file>``, so a page shows one with
-  ``![alt text](figures/rate_coding/raster.png)``.
-  mkdocs-static-i18n calls the whole build again for each extra language;
-  the in-memory results make sure nothing runs twice.
-  This runs in ``on_files``, after MkDocs has emptied the site folder, so a
-  failing snippet leaves no stale figure behind in the site.
-* ``on_page_markdown``: a fenced code block that includes snippet sections
-  (``--8<-- "rate_coding.py:encode"``) is checked (file and section must
-  exist) and followed by what those sections printed. A page missing its
-  translation gets a notice.
+A snippet's hash covers its source and what every snippet depends on (the
+runner and this module, ``requirements.txt``, the MNIST sample). A result
+in memory (:data:`STATE.results`) or in ``.cache/snippets/<name>-<hash>/``
+is reused once verified (readable, every file matching its digest); the
+others run in one subprocess (:mod:`tutorial.runner`), two at a time.
+Under `mkdocs serve` that subprocess stays up between rebuilds.
 """
 
 from __future__ import annotations
@@ -30,11 +22,8 @@ import time
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority
-from mkdocs.structure.files import File
 
-from includes import IncludeError, escape_notation, fences
-from snippet_runner import (
+from tutorial.runner import (
     CACHE_DIR,
     MNIST_MODE,
     MNIST_SAMPLE_DIR,
@@ -48,53 +37,33 @@ from snippet_runner import (
     mnist_sample_digest,
     parse_sections,
 )
+from tutorial.state import STATE
 
-# MkDocs registers this hook under its path ("hooks/run_snippets.py"); the
-# notebooks hook does `import run_snippets` and must get this very module,
-# with this build's results, not a second copy.
-sys.modules["run_snippets"] = sys.modules[__name__]
+log = logging.getLogger("mkdocs.hooks.snippets")
 
-log = logging.getLogger("mkdocs.hooks.run_snippets")
-
-RUNNER = Path(__file__).with_name("snippet_runner.py")
+RUNNER = Path(__file__).with_name("runner.py")
 RESULTS_DIR = CACHE_DIR / "snippets"
 SERVE_LOG = CACHE_DIR / "serve-runner.log"  # the warm runner's stderr under `mkdocs serve`
-FIGURES_URI = "figures"
-
-# In-memory results for this process: {snippet stem: (hash, result dict, dir)}.
-_results: dict[str, tuple[str, dict, Path]] = {}
-
-OUTPUT_TITLE = {"ko": "출력", "en": "Output"}
-UNTRANSLATED = {
-    "en": '!!! warning "Not translated yet"\n\n'
-    "    This page has no English version yet; it is shown in Korean.\n\n",
-    "ko": '!!! warning "아직 번역되지 않았습니다"\n\n'
-    "    이 페이지는 아직 한국어 번역이 없어 원문을 그대로 보여 줍니다.\n\n",
-}
-
-
-_dependencies: tuple[tuple, str] = ((), "")  # (file stats, digest) of the last check
 
 
 def _dependency_digest() -> str:
     """What every snippet depends on besides itself: this folder's code,
     requirements.txt and the MNIST sample. Re-hashed only when a file changes,
     not for every snippet of every language's build."""
-    global _dependencies
     files = [RUNNER, Path(__file__), ROOT / "requirements.txt"]
     stats = (
         tuple((f, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
         + (MNIST_MODE,)
         + tuple((f.name, f.stat().st_mtime_ns) for f in sorted(MNIST_SAMPLE_DIR.glob("*.gz")))
     )
-    if stats != _dependencies[0]:
+    if stats != STATE.dependencies[0]:
         digest = hashlib.sha256()
         for dependency in files:
             digest.update(dependency.read_bytes())
         digest.update(MNIST_MODE.encode())
         digest.update(mnist_sample_digest().encode())
-        _dependencies = (stats, digest.hexdigest())
-    return _dependencies[1]
+        STATE.dependencies = (stats, digest.hexdigest())
+    return STATE.dependencies[1]
 
 
 def snippet_hash(path: Path, source: bytes | None = None) -> str:
@@ -105,7 +74,7 @@ def snippet_hash(path: Path, source: bytes | None = None) -> str:
 
 def snippet_result(stem: str) -> tuple[dict, Path]:
     """This build's result of a snippet and the folder with its files."""
-    _, result, out = _results[stem]
+    _, result, out = STATE.results[stem]
     return result, out
 
 
@@ -148,7 +117,7 @@ def run_all_snippets() -> dict[str, tuple[str, dict, Path]]:
             break
     else:
         raise PluginError("Snippets keep changing while they run; build again.")
-    return _results
+    return STATE.results
 
 
 def _update(paths: list[Path]) -> bool:
@@ -163,13 +132,13 @@ def _update(paths: list[Path]) -> bool:
             raise PluginError(str(err)) from None
         digest = snippet_hash(path, source)
         out = RESULTS_DIR / f"{path.stem}-{digest}"
-        if _results.get(path.stem, ("",))[0] == digest:
+        if STATE.results.get(path.stem, ("",))[0] == digest:
             continue
         if (out / "error.json").exists():  # not a result: left by a crash, judge it again
             shutil.rmtree(out, ignore_errors=True)
         if out.is_dir():
             try:
-                _results[path.stem] = (digest, _load(out), out)
+                STATE.results[path.stem] = (digest, _load(out), out)
                 from_cache += 1
                 continue
             except DamagedCache as damage:
@@ -179,8 +148,8 @@ def _update(paths: list[Path]) -> bool:
                 )
                 shutil.rmtree(out, ignore_errors=True)
         stale.append((path, digest, out, hashlib.sha256(source).hexdigest()))
-    for name in set(_results) - {p.stem for p in paths}:
-        del _results[name]
+    for name in set(STATE.results) - {p.stem for p in paths}:
+        del STATE.results[name]
 
     if stale:
         started = time.perf_counter()
@@ -208,7 +177,7 @@ def _update(paths: list[Path]) -> bool:
                 ) from None
             except PluginError:
                 shutil.rmtree(out)  # an error is not a result to keep
-                _results.pop(path.stem, None)
+                STATE.results.pop(path.stem, None)
                 if hashlib.sha256(path.read_bytes()).hexdigest() != source_sha:
                     changed = True  # it failed on a newer edit; judge that one next
                     continue
@@ -217,7 +186,7 @@ def _update(paths: list[Path]) -> bool:
                 shutil.rmtree(out)  # edited while it ran: not the version we hashed
                 changed = True
                 continue
-            _results[path.stem] = (digest, result, out)
+            STATE.results[path.stem] = (digest, result, out)
             _prune(path.stem, keep=out)
             for section, written in result.get("written_outside", []):
                 log.warning(
@@ -229,9 +198,9 @@ def _update(paths: list[Path]) -> bool:
         log.info(
             f"Snippets: {len(stale)} run ({seconds:.1f} s: "
             + ", ".join(
-                f"{p.name} {_results[p.stem][1]['seconds']} s"
+                f"{p.name} {STATE.results[p.stem][1]['seconds']} s"
                 for p, *_ in stale
-                if p.stem in _results
+                if p.stem in STATE.results
             )
             + f"), {from_cache} from cache"
         )
@@ -239,10 +208,6 @@ def _update(paths: list[Path]) -> bool:
     if from_cache:
         log.info(f"Snippets: 0 run, {from_cache} from cache")
     return False
-
-
-_serving = False  # set by on_startup for `mkdocs serve`
-_warm: subprocess.Popen | None = None  # the runner kept alive between serve rebuilds
 
 
 def _run_runner(jobs: list[tuple[str, str]]) -> str:
@@ -253,24 +218,23 @@ def _run_runner(jobs: list[tuple[str, str]]) -> str:
     Under `mkdocs serve` one runner process stays up with torch imported, so an
     edited snippet starts at once; if it is gone, a one-shot runner is used.
     """
-    global _warm
-    if _serving:
+    if STATE.serving:
         try:
-            if _warm is None or _warm.poll() is not None:
+            if STATE.warm_runner is None or STATE.warm_runner.poll() is not None:
                 SERVE_LOG.parent.mkdir(parents=True, exist_ok=True)
                 with SERVE_LOG.open("w") as errors:  # what it says when it dies
-                    _warm = subprocess.Popen(
+                    STATE.warm_runner = subprocess.Popen(
                         [sys.executable, str(RUNNER), "--serve"],
                         cwd=ROOT,
-                        env=_runner_env(),
+                        env=runner_env(),
                         stdin=subprocess.PIPE,
                         stdout=subprocess.PIPE,
                         stderr=errors,
                         text=True,
                     )
-            _warm.stdin.write(json.dumps(jobs) + "\n")
-            _warm.stdin.flush()
-            for line in _warm.stdout:
+            STATE.warm_runner.stdin.write(json.dumps(jobs) + "\n")
+            STATE.warm_runner.stdin.flush()
+            for line in STATE.warm_runner.stdout:
                 if line.startswith("__snippet_runner_done__"):
                     return ""
             raise OSError("the warm snippet runner stopped")
@@ -280,11 +244,11 @@ def _run_runner(jobs: list[tuple[str, str]]) -> str:
                 f"Warm snippet runner unavailable ({err}); starting a fresh one."
                 + (f" It said:\n{said}" if said.strip() else "")
             )
-            _stop_warm()
+            stop_warm_runner()
     process = subprocess.run(
         [sys.executable, str(RUNNER), *(p for job in jobs for p in job)],
         cwd=ROOT,
-        env=_runner_env(),
+        env=runner_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -294,15 +258,14 @@ def _run_runner(jobs: list[tuple[str, str]]) -> str:
     return process.stdout
 
 
-def _stop_warm() -> None:
-    global _warm
-    if _warm is not None:
-        _warm.kill()
-        _warm.wait()
-        _warm = None
+def stop_warm_runner() -> None:
+    if STATE.warm_runner is not None:
+        STATE.warm_runner.kill()
+        STATE.warm_runner.wait()
+        STATE.warm_runner = None
 
 
-def _runner_env() -> dict[str, str]:
+def runner_env() -> dict[str, str]:
     import os
 
     env = dict(os.environ)
@@ -322,79 +285,3 @@ def _prune(stem: str, keep: Path, versions: int = 3) -> None:
     old.sort(key=lambda d: d.stat().st_mtime, reverse=True)
     for stale in old[versions - 1 :]:
         shutil.rmtree(stale, ignore_errors=True)
-
-
-# ---------------------------------------------------------------- events
-
-
-def on_startup(command, dirty):
-    global _serving
-    _serving = command == "serve"
-
-
-def on_shutdown():
-    _stop_warm()
-
-
-@event_priority(-200)  # after mkdocs-static-i18n has sorted the files by language
-def on_files(files, config):
-    for stem, (_, result, out) in run_all_snippets().items():
-        for section in result["sections"].values():
-            for name in section["files"]:
-                uri = f"{FIGURES_URI}/{stem}/{name}"
-                if files.get_file_from_path(uri) is None:
-                    files.append(File.generated(config, uri, abs_src_path=str(out / name)))
-    return files
-
-
-def build_language(config) -> str:
-    """The language being built (mkdocs-static-i18n builds each in turn)."""
-    i18n = config.plugins.get("i18n")
-    return getattr(i18n, "current_language", None) or config.theme.get("language", "en")
-
-
-def on_page_markdown(markdown, page, config, files):
-    language = build_language(config)
-    src = page.file.src_uri
-    try:
-        blocks = [fence for fence in fences(markdown, f"docs/{src}") if fence.includes]
-    except IncludeError as err:
-        raise PluginError(str(err)) from None
-
-    lines = markdown.split("\n")
-    for fence in reversed(blocks):  # from the end, so earlier line numbers stay valid
-        printed = []
-        for include in fence.includes:
-            where = f"docs/{src}:{include.line}"
-            path = SNIPPETS_DIR / include.file
-            if not path.is_file():
-                raise PluginError(f"{where}: snippet file '{include.file}' not found in snippets/")
-            result = _results.get(path.stem)
-            if result is None or include.section not in result[1]["sections"]:
-                raise PluginError(
-                    f"{where}: snippet '{include.file}' has no section '{include.section}'"
-                )
-            printed.append(result[1]["sections"][include.section]["stdout"])
-        text = escape_notation("".join(printed))
-        if not text.strip():
-            continue
-        indent = fence.indent
-        fence_marks = "`" * max(3, max((len(r) + 1 for r in re.findall(r"`+", text)), default=0))
-        title = OUTPUT_TITLE.get(language, OUTPUT_TITLE["en"])
-        output = [
-            "",
-            f'{indent}{fence_marks} {{ .text .snippet-output title="{title}" }}',
-            *(f"{indent}{row}" for row in text.rstrip("\n").split("\n")),
-            f"{indent}{fence_marks}",
-        ]
-        lines[fence.end : fence.end] = output
-    markdown = "\n".join(lines)
-
-    # suffix layout: "page.md" is Korean, "page.en.md" English; i18n shows
-    # the Korean file in a language that lacks its own file.
-    suffix = Path(src).suffixes[-2:-1]
-    file_language = suffix[0][1:] if suffix and suffix[0][1:] in UNTRANSLATED else "ko"
-    generated_here = getattr(page.file, "notebook_view", False)  # written in `language`
-    if file_language != language and language in UNTRANSLATED and not generated_here:
-        markdown = UNTRANSLATED[language] + markdown
-    return markdown

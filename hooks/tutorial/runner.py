@@ -23,8 +23,8 @@ each section keep
 Results go to ``<out>/result.json`` plus the image files. A failing section
 raises :class:`SnippetError` naming the snippet file and line.
 
-The MkDocs hook (``run_snippets.py``) calls this module in a subprocess,
-``python hooks/snippet_runner.py SNIPPET OUTDIR [SNIPPET OUTDIR ...]``, which
+The build (:mod:`tutorial.results`) calls this module in a subprocess,
+``python hooks/tutorial/runner.py SNIPPET OUTDIR [SNIPPET OUTDIR ...]``, which
 imports torch and matplotlib once, then forks one child per snippet (two at a time),
 so every snippet starts from a clean interpreter state without paying the
 import cost again. The tests import :func:`run_file` directly.
@@ -50,7 +50,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent  # hooks/tutorial/runner.py
 SNIPPETS_DIR = ROOT / "snippets"
 CACHE_DIR = ROOT / ".cache"
 MNIST_SAMPLE_DIR = ROOT / "data" / "mnist-sample"
@@ -695,16 +695,16 @@ DONE = "__snippet_runner_done__"
 
 
 def main(argv: list[str]) -> int:
-    """``snippet_runner.py SNIPPET OUTDIR [SNIPPET OUTDIR ...]``.
+    """``runner.py SNIPPET OUTDIR [SNIPPET OUTDIR ...]``.
 
-    ``snippet_runner.py --serve`` stays up for ``mkdocs serve``: it reads one
+    ``runner.py --serve`` stays up for ``mkdocs serve``: it reads one
     line per rebuild from stdin, a JSON list of [snippet, outdir] pairs, and
     answers with a line ``__snippet_runner_done__ <crashed>``, so an edited
     snippet does not pay for importing torch again.
     """
     if argv != ["--serve"] and (not argv or len(argv) % 2):
         print(
-            "usage: snippet_runner.py SNIPPET OUTDIR [SNIPPET OUTDIR ...] | --serve",
+            "usage: runner.py SNIPPET OUTDIR [SNIPPET OUTDIR ...] | --serve",
             file=sys.stderr,
         )
         return 2

@@ -1,0 +1,25 @@
+"""What one MkDocs process keeps between the events of a build, between the
+languages mkdocs-static-i18n builds in turn, and between the rebuilds of
+`mkdocs serve`: one object, :data:`STATE`, that the hooks share."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class BuildState:
+    # snippet stem -> (hash, result dict, folder with its files), for the
+    # snippets as they are now: each runs once, whatever the languages
+    results: dict[str, tuple[str, dict, Path]] = field(default_factory=dict)
+    # (file stats, digest) of what every snippet depends on, last computed
+    dependencies: tuple[tuple, str] = ((), "")
+    serving: bool = False  # `mkdocs serve`: keep a warm runner between rebuilds
+    warm_runner: subprocess.Popen | None = None
+    # for the language being built: page stem -> its notebook
+    notebooks: dict[str, dict] = field(default_factory=dict)
+
+
+STATE = BuildState()
