@@ -739,3 +739,18 @@ def test_first_spike_time_is_the_step_of_each_inputs_first_spike(run):
             fired = events.sum(dim=0) > 0
             steps.append(events.argmax(dim=0)[fired].float())  # first 1 along time
         assert stats["first"] == pytest.approx(torch.cat(steps).mean().item()), name
+
+
+def test_pages_say_the_encoding_time_is_the_build_machines(run):
+    """The ms/500 column is measured once, when the site is built, on whatever
+    machine builds it and under whatever load: the pages must say so."""
+    from helpers import DOCS
+
+    assert "ms/500" in run.out("compare_run").splitlines()[0]
+    said = {
+        "encoding-lab.md": "이 값만은 빌드하는 컴퓨터와 그때의 부하에 따라 달라집니다.",
+        "encoding-lab.en.md": "This one number depends on the machine that builds the site "
+        "and how busy it is.",
+    }
+    for page, sentence in said.items():
+        assert sentence in (DOCS / page).read_text(encoding="utf-8"), page

@@ -203,7 +203,6 @@ def test_leftovers_of_dead_processes_are_removed_and_live_ones_kept(cache):
         "work/rate_coding-{}-k2j4x",
         "snippets/mnist-0123abcd.tmp{}",
         "tmp-data-{}",
-        "notebook-views/ab12.html.tmp{}",
     ]
     for pattern in made:
         for pid in (dead, live):
@@ -227,3 +226,25 @@ def test_a_run_without_folders_keeps_the_digests_of_what_it_saved(tmp_path):
         "draw.png": hashlib.sha256((out / "draw.png").read_bytes()).hexdigest()
     }
     assert list(run_file(path)["digests"]) == ["draw.png"]  # no outdir: a scratch one
+
+
+def test_a_warm_runner_that_dies_under_serve_says_why(tmp_path, monkeypatch, caplog):
+    """Before, under `mkdocs serve` the runner's stderr was discarded, so a
+    runner that died (torch failing to import, say) left an empty message."""
+    from tutorial import results
+    from tutorial.state import STATE
+
+    dying = tmp_path / "runner.py"
+    dying.write_text(
+        "import sys\nsys.stderr.write('ImportError: libtorch_cpu.so\\n')\nsys.exit(1)\n"
+    )
+    monkeypatch.setattr(results, "RUNNER", dying)
+    monkeypatch.setattr(results, "SERVE_LOG", tmp_path / "serve-runner.log")
+    monkeypatch.setattr(STATE, "serving", True)
+    monkeypatch.setattr(STATE, "warm_runner", None)
+    with caplog.at_level("WARNING", logger="mkdocs.hooks.snippets"):
+        output = results._run_runner([("snippets/x.py", str(tmp_path / "out"))])
+    assert "Warm snippet runner unavailable" in caplog.text
+    assert "It said:\nImportError: libtorch_cpu.so" in caplog.text
+    assert STATE.warm_runner is None  # and a one-shot runner was tried instead:
+    assert output == "ImportError: libtorch_cpu.so\n"

@@ -476,16 +476,11 @@ LEFTOVER = re.compile(r"(?:.+\.tmp|tmp-data-|.+?-)(\d+)(?:-\w+)?")
 def clean_leftovers() -> list[str]:
     """Remove what runs that were killed or crashed left in .cache: scratch
     folders and half-written results and data of processes that are gone
-    (``work/<stem>-PID``, ``snippets/<name>.tmpPID``, ``tmp-data-PID``,
-    ``notebook-views/<key>.html.tmpPID``) and progress files older than the
+    (``work/<stem>-PID``, ``snippets/<name>.tmpPID``, ``tmp-data-PID``) and
+    progress files older than the
     time limit. Returns what it removed."""
     removed = []
-    for folder in (
-        CACHE_DIR,
-        CACHE_DIR / "work",
-        CACHE_DIR / "snippets",
-        CACHE_DIR / "notebook-views",
-    ):
+    for folder in (CACHE_DIR, CACHE_DIR / "work", CACHE_DIR / "snippets"):
         if not folder.is_dir():
             continue
         for item in folder.iterdir():
