@@ -103,9 +103,10 @@ def parse_sections(path: Path, text: str | None = None) -> list[Section]:
     body: list[str] = []
     if text is None:
         text = Path(path).read_text(encoding="utf-8")
+    name = rel(path)  # once: resolving a path for every line cost most of a warm build's hooks
     for number, line in enumerate(text.splitlines(), 1):
         marker = SECTION_RE.match(line)
-        where = f"{rel(path)}:{number}"
+        where = f"{name}:{number}"
         if marker:
             kind, name = marker.groups()
             if kind == "start":
@@ -128,7 +129,7 @@ def parse_sections(path: Path, text: str | None = None) -> list[Section]:
                 "code outside any section would run unseen; put it in a section that a page shows",
             )
     if current is not None:
-        raise SnippetError(rel(path), current, f"section '{current}' is never closed")
+        raise SnippetError(name, current, f"section '{current}' is never closed")
     return sections
 
 
