@@ -13,7 +13,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 
 from tutorial.includes import IncludeError
-from tutorial.languages import build_language, default_language
+from tutorial.languages import build_language, language_prefix
 from tutorial.notebooks import (
     FIGURE_ALT,
     LABELS,
@@ -29,7 +29,7 @@ from tutorial.state import STATE
 @event_priority(-300)  # after hooks/snippets.py (-200): this build's results are ready
 def on_files(files, config):
     language = build_language(config)
-    prefix = "" if language == default_language(config) else f"{language}/"
+    prefix = language_prefix(config, language)
     site_url = config.site_url or ""
     STATE.notebooks.clear()
     for file in list(files.documentation_pages()):
@@ -80,10 +80,7 @@ def on_files(files, config):
         i18n = config.plugins.get("i18n")
         others = i18n.build_languages if i18n else [language]
         view.alternates = {
-            other: SimpleNamespace(
-                url=("" if other == default_language(config) else f"{other}/")
-                + f"{NOTEBOOK_DIR}/{stem}/"
-            )
+            other: SimpleNamespace(url=language_prefix(config, other) + f"{NOTEBOOK_DIR}/{stem}/")
             for other in others
         }
         files.append(view)

@@ -54,22 +54,29 @@ def pytest_collection_modifyitems(config, items):
         )
 
 
-class SnippetRun:
-    """A snippet run the way the build runs it: ``ns`` holds the program's
-    variables after its last section, ``out`` what each section printed, and
-    ``outdir`` the figures and files it saved."""
+class Run:
+    """A snippet's results: ``out(section)`` what it printed, ``files(section)``
+    what it saved, into ``outdir``."""
 
-    def __init__(self, name: str, tmp: Path):
-        self.path = SNIPPETS_DIR / name
-        self.ns: dict = {}
-        self.outdir = tmp / "out"
-        self.result = run_file(self.path, self.outdir, tmp / "work", namespace=self.ns)
+    def __init__(self, result: dict, outdir: Path):
+        self.result, self.outdir = result, outdir
 
     def out(self, section: str) -> str:
         return self.result["sections"][section]["stdout"]
 
     def files(self, section: str) -> list[str]:
         return self.result["sections"][section]["files"]
+
+
+class SnippetRun(Run):
+    """A snippet run the way the build runs it, in this process: ``ns`` holds
+    the program's variables after its last section."""
+
+    def __init__(self, name: str, tmp: Path):
+        self.path = SNIPPETS_DIR / name
+        self.ns: dict = {}
+        outdir = tmp / "out"
+        super().__init__(run_file(self.path, outdir, tmp / "work", namespace=self.ns), outdir)
 
 
 _runs: dict[str, SnippetRun] = {}
@@ -94,14 +101,15 @@ class BuiltSite:
     def __init__(self, path: Path, log: str):
         self.path, self.log = path, log
 
-    def snippet_result(self, stem: str) -> dict:
-        """What this build's run of ``snippets/<stem>.py`` printed and saved
-        (result.json of the cache entry the build used; its files are the
-        site's ``figures/<stem>/``). The snippet ran in a process of its own."""
+    def snippet_run(self, stem: str) -> Run:
+        """This build's run of ``snippets/<stem>.py``, which ran in a process
+        of its own: result.json of the cache entry the build used, and the
+        site's ``figures/<stem>/``."""
         from tutorial.results import RESULTS_DIR, snippet_hash
 
         entry = RESULTS_DIR / f"{stem}-{snippet_hash(SNIPPETS_DIR / f'{stem}.py')}"
-        return json.loads((entry / "result.json").read_text(encoding="utf-8"))
+        result = json.loads((entry / "result.json").read_text(encoding="utf-8"))
+        return Run(result, self.path / "figures" / stem)
 
 
 @contextmanager

@@ -30,21 +30,23 @@ VISITS = [(md, lang, False) for md in PAGES for lang in LANGUAGES] + [
 ]
 PHONE = {"width": 390, "height": 844}
 INSTALL_CELL = "%pip install --quiet snntorch==1.0.0"
-# A page and its notebook view are visited on the same xdist worker (one test
-# compares them); the visits are spread over the workers.
-VISIT_PARAMS = [
-    pytest.param(
-        v,
-        id=f"{v[1]}-{'notebook-' if v[2] else ''}{v[0].stem}",
-        marks=pytest.mark.xdist_group(f"visit-{v[1]}-{v[0].stem}"),
-    )
-    for v in VISITS
-]
 
 
 def visit_id(visit) -> str:
     md, lang, view = visit
     return f"{lang}-{'notebook-' if view else ''}{md.stem}"
+
+
+# A page and its notebook view are visited on the same xdist worker (one test
+# compares them); the visits are spread over the workers.
+VISIT_PARAMS = [
+    pytest.param(
+        v,
+        id=visit_id(v),
+        marks=pytest.mark.xdist_group(f"visit-{v[1]}-{v[0].stem}"),
+    )
+    for v in VISITS
+]
 
 
 def visit_url(md: Path, view: bool) -> str:

@@ -74,23 +74,10 @@ def message(err: BaseException) -> str:
     return f"{type(err).__name__}: {err}"
 
 
-class BuiltRun:
-    """The site build's run of the snippet, in a process of its own."""
-
-    def __init__(self, site):
-        self.result = site.snippet_result("troubleshooting")
-        self.outdir = site.path / "figures" / "troubleshooting"
-
-    def out(self, section: str) -> str:
-        return self.result["sections"][section]["stdout"]
-
-    def files(self, section: str) -> list[str]:
-        return self.result["sections"][section]["files"]
-
-
 @pytest.fixture(scope="module")
 def fresh(site):
-    return BuiltRun(site)
+    """The site build's run of the snippet, in a process of its own."""
+    return site.snippet_run("troubleshooting")
 
 
 @pytest.fixture(scope="module")

@@ -35,7 +35,7 @@ from pathlib import Path
 import nbformat
 
 from tutorial.includes import fences
-from tutorial.languages import default_language
+from tutorial.languages import language_prefix
 from tutorial.results import snippet_result
 from tutorial.runner import SNIPPETS_DIR, parse_sections
 
@@ -81,10 +81,6 @@ def _section_code(name: str, section: str, parsed: dict) -> str:
             s.name: textwrap.dedent(s.code).strip("\n") for s in parse_sections(SNIPPETS_DIR / name)
         }
     return parsed[name][section]
-
-
-def _snippet_result(name: str) -> tuple[dict, Path]:
-    return snippet_result(Path(name).stem)
 
 
 def _outputs(name: str, section: str, figures: list | None = None) -> list:
@@ -246,7 +242,7 @@ def view_markdown(markdown: str, figures: list[str], alts: list[str], to_root: s
             includes = "\n\n".join(f'--8<-- "{n.file}:{n.section}"' for n in part)
             out.append(f"{PROMPT.format(counter)}\n\n```python\n{includes}\n```\n")
             for n in part:
-                result, _ = _snippet_result(n.file)
+                result, _ = snippet_result(Path(n.file).stem)
                 for file in result["sections"][n.section]["files"]:
                     if Path(file).suffix in (".png", ".gif"):
                         out.append(f"![{next(alts, '')}]({to_root}{next(figures)})\n")
@@ -258,7 +254,7 @@ def colab_url(config, language: str, stem: str) -> str | None:
     match = GITHUB.match(config.repo_url or "")
     if not match:
         return None
-    prefix = "" if language == default_language(config) else f"{language}/"
+    prefix = language_prefix(config, language)
     return (
         f"https://colab.research.google.com/github/{match[1]}/{match[2]}/blob/"
         f"{config.remote_branch}/{prefix}{NOTEBOOK_DIR}/{stem}.ipynb"
@@ -268,7 +264,7 @@ def colab_url(config, language: str, stem: str) -> str | None:
 def links_row(config, language: str, stem: str, to_root: str, on_view: bool) -> str:
     """The row of buttons: chapter page or notebook view, download, Colab."""
     labels = LABELS.get(language, LABELS["en"])
-    prefix = "" if language == default_language(config) else f"{language}/"
+    prefix = language_prefix(config, language)
     base = f"{to_root}{prefix}"
     links = (
         [(f"{base}{stem}/", labels["page"], "")]
