@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -12,7 +13,7 @@ import nbformat
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 
-from tutorial.includes import IncludeError
+from tutorial.includes import IncludeError, fences
 from tutorial.languages import build_language, language_prefix
 from tutorial.notebooks import (
     FIGURE_ALT,
@@ -26,7 +27,22 @@ from tutorial.notebooks import (
 from tutorial.state import STATE
 
 
-@event_priority(-300)  # after hooks/snippets.py (-200): this build's results are ready
+@dataclass
+class Notebook:
+    """A chapter's notebook and view for the language being built. Their
+    files are added to the site at once; what they hold needs the chapter's
+    snippet results, so it is filled in (:func:`_fill`) when the view page is
+    read or at ``on_env``, whichever comes first, while other pages render."""
+
+    markdown: str  # the chapter page's Markdown
+    page_url: str
+    notebook: File  # notebooks/<stem>.ipynb
+    view: File  # notebooks/<stem>.md
+    front: str  # the view's front matter
+    filled: bool = False
+
+
+@event_priority(-300)  # after mkdocs-static-i18n has sorted the files by language
 def on_files(files, config):
     language = build_language(config)
     prefix = language_prefix(config, language)
@@ -35,43 +51,26 @@ def on_files(files, config):
     for file in list(files.documentation_pages()):
         markdown = file.content_string
         stem = Path(file.src_uri).name.split(".")[0]
-        page_url = f"{site_url}{prefix}{'' if stem == 'index' else stem + '/'}"
         try:
-            figures = []
-            notebook = build_notebook(markdown, page_url, site_url, prefix, figures)
-        except (KeyError, OSError, IncludeError):
-            # A missing snippet file or section: hooks/snippets.py fails the
-            # build on that page with its line; no notebook for a broken page.
+            if not any(fence.includes for fence in fences(markdown)):
+                continue  # no code, no notebook
+        except IncludeError:
+            # hooks/snippets.py fails the build on that page with its line
             continue
-        if notebook is None:
-            continue
-        text = nbformat.writes(notebook)
-        STATE.notebooks[stem] = notebook
-        files.append(File.generated(config, f"{prefix}{NOTEBOOK_DIR}/{stem}.ipynb", content=text))
+        notebook = File.generated(config, f"{prefix}{NOTEBOOK_DIR}/{stem}.ipynb", content="")
+        files.append(notebook)
         title = re.search(r"^# (.+)$", markdown, re.MULTILINE)[1]
         title = LABELS.get(language, LABELS["en"])["title"].format(title)
-        # The view: generated Markdown that MkDocs renders like any page.
-        view_url = f"{prefix}{NOTEBOOK_DIR}/{stem}/"
-        content = view_markdown(
-            markdown,
-            figures,
-            FIGURE_ALT.findall(markdown),
-            to_root="../" * (view_url.count("/") - 1),
+        front = (
+            f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n"
+            "search:\n  exclude: true\n---\n\n"
         )
-        links = links_row(config, language, stem, path_to_root(view_url), on_view=True)
-        content = re.sub(
-            r"^(# .*\n)",
-            lambda m, row=links: f"{m.group(1)}\n{row}\n",
-            content,
-            count=1,
-            flags=re.MULTILINE,
-        )  # the buttons under the title
+        # The view: generated Markdown that MkDocs renders like any page.
         view = File.generated(
             config,
             f"{prefix}{NOTEBOOK_DIR}/{stem}.md",
             inclusion=InclusionLevel.NOT_IN_NAV,
-            content=f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n"
-            f"search:\n  exclude: true\n---\n\n{content}",
+            content=front,
         )
         view.notebook_view = True  # written in the language being built: no fallback notice
         # What mkdocs-static-i18n sets on the pages it sorted (it ran before
@@ -84,7 +83,54 @@ def on_files(files, config):
             for other in others
         }
         files.append(view)
+        page_url = f"{site_url}{prefix}{'' if stem == 'index' else stem + '/'}"
+        STATE.notebooks[stem] = Notebook(markdown, page_url, notebook, view, front)
     return files
+
+
+def _fill(stem: str, config) -> None:
+    """Write the notebook and its view, from the chapter's snippet results
+    (waiting for them if they are still running)."""
+    entry = STATE.notebooks[stem]
+    if entry.filled:
+        return
+    language = build_language(config)
+    prefix = language_prefix(config, language)
+    figures: list[str] = []
+    notebook = build_notebook(
+        entry.markdown, entry.page_url, config.site_url or "", prefix, figures
+    )
+    entry.notebook.content_string = nbformat.writes(notebook)
+    view_url = f"{prefix}{NOTEBOOK_DIR}/{stem}/"
+    content = view_markdown(
+        entry.markdown,
+        figures,
+        FIGURE_ALT.findall(entry.markdown),
+        to_root="../" * (view_url.count("/") - 1),
+    )
+    links = links_row(config, language, stem, path_to_root(view_url), on_view=True)
+    content = re.sub(
+        r"^(# .*\n)",
+        lambda m: f"{m.group(1)}\n{links}\n",
+        content,
+        count=1,
+        flags=re.MULTILINE,
+    )  # the buttons under the title
+    entry.view.content_string = entry.front + content
+    entry.filled = True
+
+
+def on_pre_page(page, config, files):
+    stem = _view_stem(page)
+    if stem in STATE.notebooks:
+        _fill(stem, config)  # before MkDocs reads the view's Markdown
+    return page
+
+
+def on_env(env, config, files):
+    for stem in STATE.notebooks:
+        _fill(stem, config)  # before MkDocs copies the .ipynb files
+    return env
 
 
 def _view_stem(page) -> str | None:

@@ -3,6 +3,7 @@ what it refuses, and where it runs."""
 
 from __future__ import annotations
 
+import json
 import os
 import textwrap
 from pathlib import Path
@@ -230,7 +231,10 @@ def test_a_run_without_folders_keeps_the_digests_of_what_it_saved(tmp_path):
 
 def test_a_warm_runner_that_dies_under_serve_says_why(tmp_path, monkeypatch, caplog):
     """Before, under `mkdocs serve` the runner's stderr was discarded, so a
-    runner that died (torch failing to import, say) left an empty message."""
+    runner that died (torch failing to import, say) left an empty message.
+    The jobs then go to a one-shot runner, whose own words end the build."""
+    from mkdocs.exceptions import PluginError
+
     from tutorial import results
     from tutorial.state import STATE
 
@@ -238,13 +242,97 @@ def test_a_warm_runner_that_dies_under_serve_says_why(tmp_path, monkeypatch, cap
     dying.write_text(
         "import sys\nsys.stderr.write('ImportError: libtorch_cpu.so\\n')\nsys.exit(1)\n"
     )
+    snippet = tmp_path / "x.py"
+    snippet.write_text('print("x")\n')
     monkeypatch.setattr(results, "RUNNER", dying)
     monkeypatch.setattr(results, "SERVE_LOG", tmp_path / "serve-runner.log")
     monkeypatch.setattr(STATE, "serving", True)
-    monkeypatch.setattr(STATE, "warm_runner", None)
+    for name, empty in [("warm_runner", None), ("runner", None), ("pending", {}), ("batch", ())]:
+        monkeypatch.setattr(STATE, name, empty)
+    job = results.Job(snippet, "0" * 16, tmp_path / "out", "")
     with caplog.at_level("WARNING", logger="mkdocs.hooks.snippets"):
-        output = results._run_runner([("snippets/x.py", str(tmp_path / "out"))])
+        results._launch([job])
+        with pytest.raises(PluginError) as error:
+            results.snippet_result("x")
     assert "Warm snippet runner unavailable" in caplog.text
     assert "It said:\nImportError: libtorch_cpu.so" in caplog.text
-    assert STATE.warm_runner is None  # and a one-shot runner was tried instead:
-    assert output == "ImportError: libtorch_cpu.so\n"
+    assert STATE.warm_runner is None and not STATE.pending
+    assert (
+        str(error.value) == f"Snippet runner crashed on {snippet}:\nImportError: libtorch_cpu.so\n"
+    )
+
+
+def test_the_runner_reports_each_snippet_as_soon_as_it_has_run(tmp_path):
+    """The build renders a page as soon as its snippets are done, while the
+    others still run: the runner says which job finished when it finishes.
+    Here the slow snippet waits until the fast one has been reported; a
+    runner that reported only at the end would make it give up and fail."""
+    import subprocess
+    import sys
+
+    from tutorial.results import RUNNER, runner_env
+    from tutorial.runner import FINISHED
+
+    released = tmp_path / "released"
+    slow = snippet(
+        tmp_path,
+        {
+            "wait": f"""
+            import pathlib, time
+            for _ in range(600):
+                if pathlib.Path({str(released)!r}).exists():
+                    break
+                time.sleep(0.05)
+            else:
+                raise TimeoutError("the fast snippet's result was not reported on time")
+            """
+        },
+    )
+    fast = slow.with_name("fast.py")
+    fast.write_text('# --8<-- [start:main]\nprint("fast")\n# --8<-- [end:main]\n')
+    runner = subprocess.Popen(
+        [
+            sys.executable,
+            str(RUNNER),
+            str(slow),
+            str(tmp_path / "slow"),
+            str(fast),
+            str(tmp_path / "fast"),
+        ],
+        env=runner_env(),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    finished = []
+    for line in runner.stdout:
+        if line.startswith(FINISHED):
+            finished.append(Path(json.loads(line.split(" ", 1)[1])).name)
+            released.touch()
+    assert runner.wait() == 0
+    assert finished == ["fast", "slow"]
+    assert (tmp_path / "slow" / "result.json").is_file()
+
+
+def test_the_slowest_snippet_starts_first_and_the_rest_in_page_order(tmp_path, monkeypatch):
+    """Two run at a time: the slowest (its last run's time, or a guess from
+    its length if it never ran) must not be left to finish alone at the end;
+    the others go in name order, the order MkDocs renders their pages in."""
+    from tutorial import results
+
+    monkeypatch.setattr(results, "RESULTS_DIR", tmp_path / "results")
+    snippets = tmp_path / "snippets"
+    snippets.mkdir()
+    for name, lines in {"a": 10, "b": 300, "c": 20, "d": 200}.items():
+        (snippets / f"{name}.py").write_text("x = 1\n" * lines)
+
+    def order():
+        jobs = [results.Job(p, "", tmp_path, "") for p in sorted(snippets.glob("*.py"))]
+        return [job.path.stem for job in results._running_order(jobs)]
+
+    assert order() == ["b", "a", "c", "d"]  # never run: the longest file first
+    for name, seconds in {"a": 1.0, "b": 2.0, "c": 9.5, "d": 3.0}.items():
+        (tmp_path / "results" / f"{name}-0123456789abcdef").mkdir(parents=True)
+        (tmp_path / "results" / f"{name}-0123456789abcdef" / "result.json").write_text(
+            json.dumps({"seconds": seconds})
+        )
+    assert order() == ["c", "a", "b", "d"]  # c took longest last time

@@ -7,8 +7,8 @@ import re
 from mkdocs.exceptions import PluginError
 
 from tutorial.includes import IncludeError, escape_notation, fences
+from tutorial.results import snippet_result
 from tutorial.runner import SNIPPETS_DIR
-from tutorial.state import STATE
 
 OUTPUT_TITLE = {"ko": "출력", "en": "Output"}
 
@@ -29,12 +29,12 @@ def with_outputs(markdown: str, src: str, language: str) -> str:
             path = SNIPPETS_DIR / include.file
             if not path.is_file():
                 raise PluginError(f"{where}: snippet file '{include.file}' not found in snippets/")
-            result = STATE.results.get(path.stem)
-            if result is None or include.section not in result[1]["sections"]:
+            sections = snippet_result(path.stem)[0]["sections"]  # once it has run
+            if include.section not in sections:
                 raise PluginError(
                     f"{where}: snippet '{include.file}' has no section '{include.section}'"
                 )
-            printed.append(result[1]["sections"][include.section]["stdout"])
+            printed.append(sections[include.section]["stdout"])
         text = escape_notation("".join(printed))
         if not text.strip():
             continue

@@ -5,8 +5,11 @@ A snippet's hash covers its source and what every snippet depends on (the
 runner and this module, ``requirements.txt``, the MNIST sample). A result
 in memory (:data:`STATE.results`) or in ``.cache/snippets/<name>-<hash>/``
 is reused once verified (readable, every file matching its digest); the
-others run in one subprocess (:mod:`tutorial.runner`), two at a time.
-Under `mkdocs serve` that subprocess stays up between rebuilds.
+others run in one subprocess (:mod:`tutorial.runner`), two at a time,
+slowest first. The build does not wait for them: it renders pages while they
+run, and a page waits only for the snippets it shows
+(:func:`snippet_result`). Under `mkdocs serve` that subprocess stays up
+between rebuilds.
 """
 
 from __future__ import annotations
@@ -19,12 +22,15 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
 from tutorial.runner import (
     CACHE_DIR,
+    DONE,
+    FINISHED,
     MNIST_MODE,
     MNIST_SAMPLE_DIR,
     ROOT,
@@ -36,6 +42,7 @@ from tutorial.runner import (
     file_digest,
     mnist_sample_digest,
     parse_sections,
+    rel,
 )
 from tutorial.state import STATE
 
@@ -72,12 +79,6 @@ def snippet_hash(path: Path, source: bytes | None = None) -> str:
     return digest.hexdigest()[:16]
 
 
-def snippet_result(stem: str) -> tuple[dict, Path]:
-    """This build's result of a snippet and the folder with its files."""
-    _, result, out = STATE.results[stem]
-    return result, out
-
-
 class DamagedCache(Exception):
     """A cached result that does not hold what it says it holds."""
 
@@ -109,20 +110,26 @@ def _load(out: Path) -> dict:
     return result
 
 
-def run_all_snippets() -> dict[str, tuple[str, dict, Path]]:
-    """Bring every snippet's results up to date; run only what changed."""
+@dataclass
+class Job:
+    """A snippet to run: its file, the hash it was filed under, its result
+    folder, and the SHA-256 of the source that was hashed."""
+
+    path: Path
+    digest: str
+    out: Path
+    source_sha: str
+    attempt: int = 1
+
+
+def start_snippets() -> None:
+    """Bring every snippet's result up to date without waiting: a cached,
+    verified result is used as it is; the others start running in the
+    background, longest first. :func:`snippet_result` waits for one,
+    :func:`wait_for_all` for all, so pages render while the rest still run."""
+    drain()  # (only a build that failed can leave any running)
     paths = sorted(SNIPPETS_DIR.glob("*.py"))
-    for _attempt in range(3):
-        if not _update(paths):
-            break
-    else:
-        raise PluginError("Snippets keep changing while they run; build again.")
-    return STATE.results
-
-
-def _update(paths: list[Path]) -> bool:
-    """Run what is stale; True if a file changed while it ran (try again)."""
-    stale: list[tuple[Path, str, Path, str]] = []  # path, hash, out dir, source sha
+    stale: list[Job] = []
     from_cache = 0
     for path in paths:
         source = path.read_bytes()
@@ -147,115 +154,251 @@ def _update(paths: list[Path]) -> bool:
                     "running it again"
                 )
                 shutil.rmtree(out, ignore_errors=True)
-        stale.append((path, digest, out, hashlib.sha256(source).hexdigest()))
+        stale.append(Job(path, digest, out, hashlib.sha256(source).hexdigest()))
     for name in set(STATE.results) - {p.stem for p in paths}:
         del STATE.results[name]
-
     if stale:
-        started = time.perf_counter()
-        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-        for leftover in clean_leftovers():
-            log.info(f"Snippets: removed {leftover}, left by a run that was killed")
-        try:
-            data_root()  # the MNIST data the snippets load: checked (or downloaded) first
-        except DataError as err:
-            raise PluginError(f"MNIST data: {err}") from None
-        log.info(f"Snippets: running {len(stale)} ({', '.join(p.name for p, *_ in stale)})")
-        runner_output = _run_runner([(str(p), str(out)) for p, _, out, _ in stale])
-        changed = False
-        for path, digest, out, source_sha in stale:
-            if not out.is_dir():
-                raise PluginError(
-                    f"Snippet runner crashed on {path.relative_to(ROOT)}:\n{runner_output}"
-                )
-            try:
-                result = _load(out)
-            except DamagedCache as damage:
-                raise PluginError(
-                    f"Snippet runner left a damaged result for "
-                    f"{path.relative_to(ROOT)} ({damage}):\n{runner_output}"
-                ) from None
-            except PluginError:
-                shutil.rmtree(out)  # an error is not a result to keep
-                STATE.results.pop(path.stem, None)
-                if hashlib.sha256(path.read_bytes()).hexdigest() != source_sha:
-                    changed = True  # it failed on a newer edit; judge that one next
-                    continue
-                raise
-            if result.get("source_sha256") != source_sha:
-                shutil.rmtree(out)  # edited while it ran: not the version we hashed
-                changed = True
-                continue
-            STATE.results[path.stem] = (digest, result, out)
-            _prune(path.stem, keep=out)
-            for section, written in result.get("written_outside", []):
-                log.warning(
-                    f"snippets/{path.name} (section '{section}') wrote {written}, outside "
-                    "its scratch folder, into the repository; write only into the "
-                    "current folder (the page shows what is saved there)"
-                )
-        seconds = time.perf_counter() - started
-        log.info(
-            f"Snippets: {len(stale)} run ({seconds:.1f} s: "
-            + ", ".join(
-                f"{p.name} {STATE.results[p.stem][1]['seconds']} s"
-                for p, *_ in stale
-                if p.stem in STATE.results
-            )
-            + f"), {from_cache} from cache"
-        )
-        return changed
-    if from_cache:
+        _launch(stale, from_cache)
+    elif from_cache:
         log.info(f"Snippets: 0 run, {from_cache} from cache")
-    return False
 
 
-def _run_runner(jobs: list[tuple[str, str]]) -> str:
-    """Run snippet jobs, (snippet, result folder) pairs; return the runner's output.
-    Paths travel as separate arguments (or JSON), never joined by a character
-    that a checkout's path could contain.
+def snippet_result(stem: str) -> tuple[dict, Path]:
+    """This build's result of ``snippets/<stem>.py`` and the folder with its
+    files, once it has run; a snippet that failed fails the build here."""
+    while stem in STATE.pending:
+        _collect()
+    _, result, out = STATE.results[stem]
+    return result, out
 
-    Under `mkdocs serve` one runner process stays up with torch imported, so an
-    edited snippet starts at once; if it is gone, a one-shot runner is used.
-    """
-    if STATE.serving:
-        try:
-            if STATE.warm_runner is None or STATE.warm_runner.poll() is not None:
-                SERVE_LOG.parent.mkdir(parents=True, exist_ok=True)
-                with SERVE_LOG.open("w") as errors:  # what it says when it dies
-                    STATE.warm_runner = subprocess.Popen(
-                        [sys.executable, str(RUNNER), "--serve"],
-                        cwd=ROOT,
-                        env=runner_env(),
-                        stdin=subprocess.PIPE,
-                        stdout=subprocess.PIPE,
-                        stderr=errors,
-                        text=True,
-                    )
-            STATE.warm_runner.stdin.write(json.dumps(jobs) + "\n")
-            STATE.warm_runner.stdin.flush()
-            for line in STATE.warm_runner.stdout:
-                if line.startswith("__snippet_runner_done__"):
-                    return ""
-            raise OSError("the warm snippet runner stopped")
-        except OSError as err:
-            said = SERVE_LOG.read_text(errors="replace")[-3000:] if SERVE_LOG.exists() else ""
-            log.warning(
-                f"Warm snippet runner unavailable ({err}); starting a fresh one."
-                + (f" It said:\n{said}" if said.strip() else "")
-            )
-            stop_warm_runner()
-    process = subprocess.run(
-        [sys.executable, str(RUNNER), *(p for job in jobs for p in job)],
+
+def wait_for_all() -> None:
+    """Every snippet has run (and a failing one has failed the build)."""
+    while STATE.pending:
+        _collect()
+
+
+def _expected_seconds(path: Path) -> float:
+    """How long the snippet's last run took (any version); never run: a
+    guess from its length (a second per 100 lines is about right here)."""
+    runs = sorted(RESULTS_DIR.glob(f"{path.stem}-*/result.json"), key=lambda p: p.stat().st_mtime)
+    try:
+        return float(json.loads(runs[-1].read_text())["seconds"])
+    except (IndexError, OSError, ValueError, KeyError, TypeError):
+        return path.read_bytes().count(b"\n") / 100
+
+
+def _running_order(jobs: list[Job]) -> list[Job]:
+    """The slowest first, so that it does not finish alone at the end; the
+    others in name order, which is the order MkDocs renders their pages in,
+    so each page finds its results ready as soon as possible."""
+    jobs = sorted(jobs, key=lambda job: job.path.name)
+    slowest = max(jobs, key=lambda job: _expected_seconds(job.path))
+    return [slowest, *(job for job in jobs if job is not slowest)]
+
+
+def _launch(jobs: list[Job], from_cache: int = 0, warm: bool = True) -> None:
+    """Start a runner on ``jobs`` and return at once; their results are
+    picked up by :func:`_collect`. Under `mkdocs serve` the warm runner
+    takes them, unless ``warm`` is False."""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    for leftover in clean_leftovers():
+        log.info(f"Snippets: removed {leftover}, left by a run that was killed")
+    try:
+        data_root()  # the MNIST data the snippets load: checked (or downloaded) first
+    except DataError as err:
+        raise PluginError(f"MNIST data: {err}") from None
+    jobs = _running_order(jobs)
+    log.info(f"Snippets: running {len(jobs)} ({', '.join(j.path.name for j in jobs)})")
+    STATE.pending.update({job.path.stem: job for job in jobs})
+    if not STATE.batch:  # (not when the same jobs move to a one-shot runner)
+        STATE.batch = (time.perf_counter(), jobs, from_cache)
+    STATE.runner_output = []
+    pairs = [(str(job.path), str(job.out)) for job in jobs]
+    # Paths travel as separate arguments (or JSON), never joined by a
+    # character that a checkout's path could contain.
+    if STATE.serving and warm and _send_to_warm_runner(pairs):
+        STATE.runner = STATE.warm_runner
+        return
+    STATE.runner = subprocess.Popen(
+        [sys.executable, str(RUNNER), *(p for pair in pairs for p in pair)],
         cwd=ROOT,
         env=runner_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
-    if process.stdout.strip():
-        log.debug(process.stdout)
-    return process.stdout
+
+
+def _send_to_warm_runner(pairs: list[tuple[str, str]]) -> bool:
+    """Under `mkdocs serve` one runner stays up with torch imported, so an
+    edited snippet starts at once. False if it cannot be used."""
+    try:
+        if STATE.warm_runner is None or STATE.warm_runner.poll() is not None:
+            SERVE_LOG.parent.mkdir(parents=True, exist_ok=True)
+            with SERVE_LOG.open("w") as errors:  # what it says when it dies
+                STATE.warm_runner = subprocess.Popen(
+                    [sys.executable, str(RUNNER), "--serve"],
+                    cwd=ROOT,
+                    env=runner_env(),
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=errors,
+                    text=True,
+                )
+        STATE.warm_runner.stdin.write(json.dumps(pairs) + "\n")
+        STATE.warm_runner.stdin.flush()
+        return True
+    except OSError as err:
+        _warm_runner_gone(err)
+        return False
+
+
+def _warm_runner_gone(why: object) -> None:
+    said = SERVE_LOG.read_text(errors="replace")[-3000:] if SERVE_LOG.exists() else ""
+    log.warning(
+        f"Warm snippet runner unavailable ({why}); starting a fresh one."
+        + (f" It said:\n{said}" if said.strip() else "")
+    )
+    stop_warm_runner()
+
+
+def _collect() -> None:
+    """Wait for the runner to finish one more job and take its result."""
+    runner, ended = STATE.runner, True
+    for line in runner.stdout:
+        if line.startswith(FINISHED):
+            out = Path(json.loads(line.split(" ", 1)[1]))
+            job = next(job for job in STATE.pending.values() if job.out == out)
+            _finish(job)
+            if not STATE.pending:
+                _runner_done()
+            return
+        if line.startswith(DONE):
+            ended = False
+            break
+        STATE.runner_output.append(line)
+    # The runner stopped, or ended its batch, before reporting every job.
+    output = "".join(STATE.runner_output)
+    if ended and runner is STATE.warm_runner:
+        _warm_runner_gone("it stopped")
+        _launch(list(STATE.pending.values()), warm=False)  # the same jobs, one-shot
+        return
+    _runner_done()
+    job = STATE.pending.popitem()[1]
+    STATE.pending.clear()
+    raise PluginError(f"Snippet runner crashed on {rel(job.path)}:\n{output}")
+
+
+def _runner_done() -> None:
+    """The batch is over: report it, and let a one-shot runner end."""
+    runner, STATE.runner = STATE.runner, None
+    if runner is not None and runner is not STATE.warm_runner:
+        runner.stdout.read()
+        runner.wait()
+    elif runner is not None and not STATE.pending:
+        for line in runner.stdout:  # what is left of this batch, up to its end
+            if line.startswith(DONE):
+                break
+    if STATE.runner_output:
+        log.debug("".join(STATE.runner_output))
+    started, jobs, from_cache = STATE.batch
+    STATE.batch = ()
+    log.info(
+        f"Snippets: {len(jobs)} run ({time.perf_counter() - started:.1f} s: "
+        + ", ".join(
+            f"{job.path.name} {STATE.results[job.path.stem][1]['seconds']} s"
+            for job in jobs
+            if job.path.stem in STATE.results
+        )
+        + f"), {from_cache} from cache"
+    )
+
+
+def _finish(job: Job) -> None:
+    """Take the result of a job the runner has finished: verify it and keep
+    it; a snippet that failed fails the build, unless it was edited while it
+    ran (then the new version runs)."""
+    stem = job.path.stem
+    del STATE.pending[stem]
+    try:
+        result = _load(job.out)
+    except DamagedCache as damage:
+        raise PluginError(
+            f"Snippet runner left a damaged result for "
+            f"{rel(job.path)} ({damage}):\n{''.join(STATE.runner_output)}"
+        ) from None
+    except PluginError:
+        shutil.rmtree(job.out)  # an error is not a result to keep
+        STATE.results.pop(stem, None)
+        if _source_sha(job.path) != job.source_sha:
+            return _run_again(job)  # it failed on an older version; judge the new one
+        raise
+    if result.get("source_sha256") != job.source_sha:
+        shutil.rmtree(job.out)  # edited while it ran: not the version we hashed
+        return _run_again(job)
+    STATE.results[stem] = (job.digest, result, job.out)
+    _prune(stem, keep=job.out)
+    for section, written in result.get("written_outside", []):
+        log.warning(
+            f"snippets/{job.path.name} (section '{section}') wrote {written}, outside "
+            "its scratch folder, into the repository; write only into the "
+            "current folder (the page shows what is saved there)"
+        )
+
+
+def _source_sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _run_again(job: Job) -> None:
+    """Run a snippet saved again while it ran, now, on its own runner."""
+    if job.attempt >= 3:
+        raise PluginError(f"{job.path.name} keeps changing while it runs; build again.")
+    source = job.path.read_bytes()
+    digest = snippet_hash(job.path, source)
+    again = Job(
+        job.path,
+        digest,
+        RESULTS_DIR / f"{job.path.stem}-{digest}",
+        hashlib.sha256(source).hexdigest(),
+        job.attempt + 1,
+    )
+    shutil.rmtree(again.out, ignore_errors=True)
+    process = subprocess.run(
+        [sys.executable, str(RUNNER), str(again.path), str(again.out)],
+        cwd=ROOT,
+        env=runner_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    STATE.runner_output.append(process.stdout)
+    if not again.out.is_dir():
+        raise PluginError(f"Snippet runner crashed on {rel(job.path)}:\n{process.stdout}")
+    STATE.pending[again.path.stem] = again
+    _finish(again)
+
+
+def drain() -> None:
+    """After a failed build: let the other snippets finish, quietly. Their
+    results are kept for the next build; their errors will be reported
+    then. (No half-done folders are left, and the next build is quick.)"""
+    while STATE.pending:
+        try:
+            _collect()
+        except PluginError:
+            pass
+
+
+def stop_runner() -> None:
+    """MkDocs is shutting down: stop a runner that is still running."""
+    if STATE.runner is not None and STATE.runner is not STATE.warm_runner:
+        STATE.runner.kill()
+        STATE.runner.wait()
+    STATE.runner = None
+    STATE.pending.clear()
+    STATE.batch = ()
 
 
 def stop_warm_runner() -> None:

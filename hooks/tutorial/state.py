@@ -16,10 +16,16 @@ class BuildState:
     results: dict[str, tuple[str, dict, Path]] = field(default_factory=dict)
     # (file stats, digest) of what every snippet depends on, last computed
     dependencies: tuple[tuple, str] = ((), "")
+    # snippet stem -> its Job, for those started and not yet taken back
+    pending: dict = field(default_factory=dict)
+    runner: subprocess.Popen | None = None  # the runner running them
+    runner_output: list[str] = field(default_factory=list)  # what it said besides results
+    batch: tuple = ()  # (started, jobs, how many came from the cache), for the log
     serving: bool = False  # `mkdocs serve`: keep a warm runner between rebuilds
     warm_runner: subprocess.Popen | None = None
-    # for the language being built: page stem -> its notebook
-    notebooks: dict[str, dict] = field(default_factory=dict)
+    # for the language being built: page stem -> its notebook and view
+    # (hooks/notebook_pages.py)
+    notebooks: dict = field(default_factory=dict)
 
 
 STATE = BuildState()
