@@ -336,3 +336,26 @@ def test_the_slowest_snippet_starts_first_and_the_rest_in_page_order(tmp_path, m
             json.dumps({"seconds": seconds})
         )
     assert order() == ["c", "a", "b", "d"]  # c took longest last time
+
+
+@pytest.mark.parametrize(
+    "text,line,message",
+    [
+        ("# --8<-- [start:a]\nx = 1\n# --8<-- [end:a]\ny = 2\n", 4, "code outside any section"),
+        ("y = 2\n# --8<-- [start:a]\nx = 1\n# --8<-- [end:a]\n", 1, "code outside any section"),
+        ("# --8<-- [start:a]\nx = 1\n# --8<-- [start:b]\n", 3, "section 'b' starts inside 'a'"),
+        ("# --8<-- [start:a]\nx = 1\n", None, "section 'a' is never closed"),
+    ],
+    ids=["after a section", "before the first", "nested", "never closed"],
+)
+def test_a_badly_cut_snippet_is_named_by_its_file_and_line(tmp_path, text, line, message):
+    """Before, every error after the first section named the section
+    ("a:4") where the file belongs ("snippets/x.py:4")."""
+    from tutorial.runner import parse_sections
+
+    path = tmp_path / "x.py"
+    path.write_text(text)
+    with pytest.raises(SnippetError) as error:
+        parse_sections(path)
+    assert error.value.location == (str(path) if line is None else f"{path}:{line}")
+    assert message in error.value.message

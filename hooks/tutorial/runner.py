@@ -104,10 +104,10 @@ def parse_sections(path: Path, text: str | None = None) -> list[Section]:
     body: list[str] = []
     if text is None:
         text = Path(path).read_text(encoding="utf-8")
-    name = rel(path)  # once: resolving a path for every line cost most of a warm build's hooks
+    file = rel(path)  # once: resolving a path for every line cost most of a warm build's hooks
     for number, line in enumerate(text.splitlines(), 1):
         marker = SECTION_RE.match(line)
-        where = f"{name}:{number}"
+        where = f"{file}:{number}"
         if marker:
             kind, name = marker.groups()
             if kind == "start":
@@ -130,7 +130,7 @@ def parse_sections(path: Path, text: str | None = None) -> list[Section]:
                 "code outside any section would run unseen; put it in a section that a page shows",
             )
     if current is not None:
-        raise SnippetError(name, current, f"section '{current}' is never closed")
+        raise SnippetError(file, current, f"section '{current}' is never closed")
     return sections
 
 
