@@ -15,6 +15,7 @@ import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+ROUNDS = 3  # times each build is measured; the report gives the median
+
+
+def timing(times: float | list[float]) -> str:
+    """'20.1' for one measurement; the median and the range for several."""
+    if isinstance(times, float):
+        return f"{times:.1f}"
+    return f"{statistics.median(times):.1f} ({min(times):.1f}-{max(times):.1f})"
 
 
 def build(project: Path, config: str = "mkdocs.yml", strict: bool = True) -> tuple[float, str]:
@@ -102,7 +111,7 @@ def on_post_build(config):
 """
 
 
-def render_alone(project: Path) -> tuple[float, int, int]:
+def render_alone(project: Path) -> tuple[list[float], int, int]:
     """MkDocs rendering alone, like for like: the pages the warm build
     renders (chapters with their outputs, notebook views, glossary
     tooltips), taken from a warm build as Markdown and built again by MkDocs
@@ -118,12 +127,14 @@ def render_alone(project: Path) -> tuple[float, int, int]:
     (project / "render-only.yml").write_text(
         config.replace(hooks[0], "\n") + "docs_dir: rendered-docs\n"
     )
-    shutil.rmtree(project / "site")
-    seconds, _ = build(project, "render-only.yml", strict=False)
+    times = []
+    for _ in range(ROUNDS):
+        shutil.rmtree(project / "site")
+        times.append(build(project, "render-only.yml", strict=False)[0])
     rendered = len(list((project / "site").rglob("index.html")))
     shutil.rmtree(project / "site")
     build(project)
-    return seconds, len(list((project / "site").rglob("index.html"))), rendered
+    return times, len(list((project / "site").rglob("index.html"))), rendered
 
 
 def main() -> None:
@@ -139,16 +150,34 @@ def main() -> None:
     )
     rows = []
 
-    cold, log = build(project)
-    rows.append(
-        ("Cold build (empty cache, both languages, every snippet run)", cold, snippets_line(log))
-    )
-    warm, log = build(project)
-    rows.append(("Warm rebuild (nothing changed)", warm, snippets_line(log)))
+    # The machine's speed drifts (a VM's neighbours): each build is timed
+    # ROUNDS times, interleaved, and the median reported with the range.
+    cold, warm, edited, logs = [], [], [], {}
     snippet = project / "snippets" / "why_spikes.py"
-    snippet.write_text(snippet.read_text() + "# edited\n")
-    edited, log = build(project)
-    rows.append(("Rebuild after editing one snippet (why_spikes.py)", edited, snippets_line(log)))
+    for round_ in range(ROUNDS):
+        shutil.rmtree(project / ".cache", ignore_errors=True)
+        seconds, logs["cold"] = build(project)
+        cold.append(seconds)
+        seconds, logs["warm"] = build(project)
+        warm.append(seconds)
+        snippet.write_text(snippet.read_text() + f"# edited {round_}\n")
+        seconds, logs["edited"] = build(project)
+        edited.append(seconds)
+    rows.append(
+        (
+            "Cold build (empty cache, both languages, every snippet run)",
+            cold,
+            snippets_line(logs["cold"]),
+        )
+    )
+    rows.append(("Warm rebuild (nothing changed)", warm, snippets_line(logs["warm"])))
+    rows.append(
+        (
+            "Rebuild after editing one snippet (why_spikes.py)",
+            edited,
+            snippets_line(logs["edited"]),
+        )
+    )
 
     render, pages, rendered_pages = render_alone(project)
     rows.append(
@@ -165,6 +194,7 @@ def main() -> None:
     ):
         latest[result.parent.name.rsplit("-", 1)[0]] = json.loads(result.read_text())["seconds"]
     snippet_times = sorted(latest.items())
+    edited_run = latest["why_spikes"]
 
     if run_tests:
         started = time.perf_counter()
@@ -195,11 +225,15 @@ def main() -> None:
         f"Measured {date.today().isoformat()} on {os.cpu_count()} cores ({cpu}), "
         f"Python {platform.python_version()}, by `python tests/benchmark.py`.",
         "",
-        "| What | Seconds | Notes |",
+        f"| What | Seconds: median of {ROUNDS} (range) | Notes |",
         "|---|---:|---|",
-        *[f"| {name} | {seconds:.1f} | {note} |" for name, seconds, note in rows],
+        *[f"| {name} | {timing(seconds)} | {note} |" for name, seconds, note in rows],
         "",
-        f"Warm rebuild / rendering alone: {warm / render:.2f}x (target: at most 1.3x).",
+        "Warm rebuild / rendering alone (medians): "
+        f"{statistics.median(warm) / statistics.median(render):.2f}x (target: at most 1.3x).",
+        "Editing one snippet costs (medians) "
+        f"{statistics.median(edited) - statistics.median(warm):.1f} s over a warm rebuild; "
+        f"its own run is {edited_run} s (target: at most its run + 2 s).",
         "",
         "## Snippets (seconds inside the runner, excluding the one-off ~4 s torch import)",
         "",
