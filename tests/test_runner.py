@@ -359,3 +359,49 @@ def test_a_badly_cut_snippet_is_named_by_its_file_and_line(tmp_path, text, line,
         parse_sections(path)
     assert error.value.location == (str(path) if line is None else f"{path}:{line}")
     assert message in error.value.message
+
+
+@pytest.mark.slow  # the warm runner imports torch
+def test_under_serve_a_failed_build_leaves_the_warm_runner_ready_for_the_fix(
+    tmp_path, monkeypatch, caplog
+):
+    """`mkdocs serve`: a snippet fails, the build stops while the other one
+    may still run; the contributor fixes it and the next build must work,
+    on the same warm runner (no new torch import), with the other result
+    reused."""
+    from mkdocs.exceptions import PluginError
+
+    from tutorial import results
+    from tutorial.state import STATE
+
+    snippets = tmp_path / "snippets"
+    snippets.mkdir()
+    monkeypatch.setattr(results, "SNIPPETS_DIR", snippets)
+    monkeypatch.setattr(results, "RESULTS_DIR", tmp_path / "results")
+    monkeypatch.setattr(results, "SERVE_LOG", tmp_path / "serve-runner.log")
+    monkeypatch.setattr(STATE, "serving", True)
+    for name, empty in [("warm_runner", None), ("runner", None), ("pending", {}), ("batch", ())]:
+        monkeypatch.setattr(STATE, name, empty)
+    monkeypatch.setattr(STATE, "results", {})
+    section = "# --8<-- [start:main]\n{}\n# --8<-- [end:main]\n"
+    (snippets / "good.py").write_text(section.format('print("good")'))
+    # It fails last: the end of its batch is still to be read when the build stops.
+    (snippets / "bad.py").write_text(section.format("import time\ntime.sleep(1)\n1 / 0"))
+    try:
+        results.start_snippets()
+        with pytest.raises(PluginError, match="ZeroDivisionError"):
+            results.wait_for_all()
+        results.drain()  # what the hook does on a build error
+        warm = STATE.warm_runner.pid
+
+        (snippets / "bad.py").write_text(section.format('print("fixed")'))
+        with caplog.at_level("INFO", logger="mkdocs.hooks.snippets"):
+            results.start_snippets()
+            results.wait_for_all()
+        assert "Snippets: running 1 (bad.py)" in caplog.text
+        assert "Snippets: 1 run" in caplog.text
+        assert results.snippet_result("bad")[0]["sections"]["main"]["stdout"] == "fixed\n"
+        assert results.snippet_result("good")[0]["sections"]["main"]["stdout"] == "good\n"
+        assert STATE.warm_runner.pid == warm and STATE.warm_runner.poll() is None
+    finally:
+        results.stop_warm_runner()

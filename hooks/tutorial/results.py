@@ -270,9 +270,14 @@ def _collect() -> None:
         if line.startswith(FINISHED):
             out = Path(json.loads(line.split(" ", 1)[1]))
             job = next(job for job in STATE.pending.values() if job.out == out)
-            _finish(job)
-            if not STATE.pending:
-                _runner_done()
+            failed = True
+            try:
+                _finish(job)
+                failed = False
+            finally:
+                STATE.batch_failed |= failed
+                if not STATE.pending:  # the last one (even if it failed): end the batch
+                    _runner_done(report=not STATE.batch_failed)
             return
         if line.startswith(DONE):
             ended = False
@@ -284,14 +289,15 @@ def _collect() -> None:
         _warm_runner_gone("it stopped")
         _launch(list(STATE.pending.values()), warm=False)  # the same jobs, one-shot
         return
-    _runner_done()
+    _runner_done(report=False)
     job = STATE.pending.popitem()[1]
     STATE.pending.clear()
     raise PluginError(f"Snippet runner crashed on {rel(job.path)}:\n{output}")
 
 
-def _runner_done() -> None:
-    """The batch is over: report it, and let a one-shot runner end."""
+def _runner_done(report: bool) -> None:
+    """The batch is over: let a one-shot runner end (the warm runner is
+    read up to the end of the batch), and log what ran unless one failed."""
     runner, STATE.runner = STATE.runner, None
     if runner is not None and runner is not STATE.warm_runner:
         runner.stdout.read()
@@ -303,16 +309,17 @@ def _runner_done() -> None:
     if STATE.runner_output:
         log.debug("".join(STATE.runner_output))
     started, jobs, from_cache = STATE.batch
-    STATE.batch = ()
-    log.info(
-        f"Snippets: {len(jobs)} run ({time.perf_counter() - started:.1f} s: "
-        + ", ".join(
-            f"{job.path.name} {STATE.results[job.path.stem][1]['seconds']} s"
-            for job in jobs
-            if job.path.stem in STATE.results
+    STATE.batch, STATE.batch_failed = (), False
+    if report:
+        log.info(
+            f"Snippets: {len(jobs)} run ({time.perf_counter() - started:.1f} s: "
+            + ", ".join(
+                f"{job.path.name} {STATE.results[job.path.stem][1]['seconds']} s"
+                for job in jobs
+                if job.path.stem in STATE.results
+            )
+            + f"), {from_cache} from cache"
         )
-        + f"), {from_cache} from cache"
-    )
 
 
 def _finish(job: Job) -> None:
@@ -398,7 +405,7 @@ def stop_runner() -> None:
         STATE.runner.wait()
     STATE.runner = None
     STATE.pending.clear()
-    STATE.batch = ()
+    STATE.batch, STATE.batch_failed = (), False
 
 
 def stop_warm_runner() -> None:

@@ -21,6 +21,7 @@ class BuildState:
     runner: subprocess.Popen | None = None  # the runner running them
     runner_output: list[str] = field(default_factory=list)  # what it said besides results
     batch: tuple = ()  # (started, jobs, how many came from the cache), for the log
+    batch_failed: bool = False  # a snippet of this batch failed: no summary in the log
     serving: bool = False  # `mkdocs serve`: keep a warm runner between rebuilds
     warm_runner: subprocess.Popen | None = None
     # for the language being built: page stem -> its notebook and view
