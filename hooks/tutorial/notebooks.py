@@ -37,10 +37,14 @@ import nbformat
 from tutorial.includes import fences
 from tutorial.languages import language_prefix
 from tutorial.results import snippet_result
-from tutorial.runner import SNIPPETS_DIR, parse_sections
+from tutorial.runner import ROOT, SNIPPETS_DIR, parse_sections
 
 NOTEBOOK_DIR = "notebooks"
-INSTALL = "%pip install --quiet snntorch==1.0.0  # Colab has torch, torchvision, pandas, matplotlib"
+# The snnTorch the outputs were made with (requirements.txt pins it); Colab lacks it.
+SNNTORCH_PIN = re.search(
+    r"^snntorch==\S+", (ROOT / "requirements.txt").read_text(encoding="utf-8"), re.MULTILINE
+)[0]
+INSTALL = f"%pip install --quiet {SNNTORCH_PIN}  # Colab has torch, torchvision, pandas, matplotlib"
 LABELS = {
     "ko": {
         "download": "노트북 내려받기",
