@@ -173,8 +173,11 @@ def seen(browser, server):
             for v in violations
             if v["impact"] in ("serious", "critical")
         ]
+        # For people to look at (nothing asserts on them): the whole page, but
+        # only its first screen for a notebook view, which repeats its chapter
+        # (a full-page shot of a long page takes about 2 s).
         page.screenshot(
-            path=SCREENSHOTS / f"{visit_id(visit)}.jpg", full_page=True, type="jpeg", quality=70
+            path=SCREENSHOTS / f"{visit_id(visit)}.jpg", full_page=not view, type="jpeg", quality=70
         )
 
         # Phone width: the same page, narrowed (media queries, not the device, lay it out).
