@@ -121,6 +121,12 @@ class Job:
     source_sha: str
     attempt: int = 1
 
+    @classmethod
+    def of(cls, path: Path, source: bytes, attempt: int = 1) -> Job:
+        digest = snippet_hash(path, source)
+        out = RESULTS_DIR / f"{path.stem}-{digest}"
+        return cls(path, digest, out, hashlib.sha256(source).hexdigest(), attempt)
+
 
 def start_snippets() -> None:
     """Bring every snippet's result up to date without waiting: a cached,
@@ -137,8 +143,8 @@ def start_snippets() -> None:
             parse_sections(path, source.decode("utf-8"))  # fail early, with file and line
         except SnippetError as err:
             raise PluginError(str(err)) from None
-        digest = snippet_hash(path, source)
-        out = RESULTS_DIR / f"{path.stem}-{digest}"
+        job = Job.of(path, source)
+        digest, out = job.digest, job.out
         if STATE.results.get(path.stem, ("",))[0] == digest:
             continue
         if (out / "error.json").exists():  # not a result: left by a crash, judge it again
@@ -154,7 +160,7 @@ def start_snippets() -> None:
                     "running it again"
                 )
                 shutil.rmtree(out, ignore_errors=True)
-        stale.append(Job(path, digest, out, hashlib.sha256(source).hexdigest()))
+        stale.append(job)
     for name in set(STATE.results) - {p.stem for p in paths}:
         del STATE.results[name]
     if stale:
@@ -220,7 +226,13 @@ def _launch(jobs: list[Job], from_cache: int = 0, warm: bool = True) -> None:
     if STATE.serving and warm and _send_to_warm_runner(pairs):
         STATE.runner = STATE.warm_runner
         return
-    STATE.runner = subprocess.Popen(
+    STATE.runner = _one_shot_runner(pairs)
+
+
+def _one_shot_runner(pairs: list[tuple[str, str]]) -> subprocess.Popen:
+    """A runner for these (snippet, result folder) pairs that ends with them;
+    its stdout and stderr come through one pipe."""
+    return subprocess.Popen(
         [sys.executable, str(RUNNER), *(p for pair in pairs for p in pair)],
         cwd=ROOT,
         env=runner_env(),
@@ -362,27 +374,12 @@ def _run_again(job: Job) -> None:
     """Run a snippet saved again while it ran, now, on its own runner."""
     if job.attempt >= 3:
         raise PluginError(f"{job.path.name} keeps changing while it runs; build again.")
-    source = job.path.read_bytes()
-    digest = snippet_hash(job.path, source)
-    again = Job(
-        job.path,
-        digest,
-        RESULTS_DIR / f"{job.path.stem}-{digest}",
-        hashlib.sha256(source).hexdigest(),
-        job.attempt + 1,
-    )
+    again = Job.of(job.path, job.path.read_bytes(), job.attempt + 1)
     shutil.rmtree(again.out, ignore_errors=True)
-    process = subprocess.run(
-        [sys.executable, str(RUNNER), str(again.path), str(again.out)],
-        cwd=ROOT,
-        env=runner_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    STATE.runner_output.append(process.stdout)
+    output, _ = _one_shot_runner([(str(again.path), str(again.out))]).communicate()
+    STATE.runner_output.append(output)
     if not again.out.is_dir():
-        raise PluginError(f"Snippet runner crashed on {rel(job.path)}:\n{process.stdout}")
+        raise PluginError(f"Snippet runner crashed on {rel(job.path)}:\n{output}")
     STATE.pending[again.path.stem] = again
     _finish(again)
 
