@@ -282,12 +282,12 @@ def _collect() -> None:
         if line.startswith(FINISHED):
             out = Path(json.loads(line.split(" ", 1)[1]))
             job = next(job for job in STATE.pending.values() if job.out == out)
-            failed = True
             try:
                 _finish(job)
-                failed = False
+            except Exception:
+                STATE.batch_failed = True
+                raise
             finally:
-                STATE.batch_failed |= failed
                 if not STATE.pending:  # the last one (even if it failed): end the batch
                     _runner_done(report=not STATE.batch_failed)
             return
