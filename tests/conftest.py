@@ -31,7 +31,9 @@ os.environ["OMP_NUM_THREADS"] = "1"
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
 
-from tutorial.runner import SNIPPETS_DIR, run_file  # noqa: E402
+from tutorial.runner import SNIPPETS_DIR, keep_freed_memory, run_file  # noqa: E402
+
+keep_freed_memory()  # as the build's runner does: the chapters run here too
 
 CHAPTERS = sorted(p.stem for p in SNIPPETS_DIR.glob("*.py"))
 

@@ -625,6 +625,27 @@ def _preload(sources: list[str] | None = None) -> None:
             importlib.import_module(name)
 
 
+def keep_freed_memory() -> None:
+    """Let glibc's malloc keep freed memory for the next allocation.
+
+    A batch of 128 MNIST digits over 100 steps is a 40 MB tensor. By default
+    glibc gives every block that large its own mmap and returns it to the
+    kernel when freed, so the next one is faulted in page by page again:
+    about a fifth of the snippets' CPU time went to those page faults (system
+    time). Raising the mmap and trim thresholds keeps the memory in the heap
+    for reuse. Outputs are unchanged; peak memory grows by a few hundred MB.
+    Elsewhere than glibc this does nothing."""
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (AttributeError, OSError):
+        return
+    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+    for option in (M_MMAP_THRESHOLD, M_TRIM_THRESHOLD):
+        mallopt(option, 1 << 30)
+
+
 def _progress_file(out: Path) -> Path:
     return out.with_name(out.name + ".section")
 
@@ -721,6 +742,7 @@ def main(argv: list[str]) -> int:
         )
         return 2
     _die_with_parent()
+    keep_freed_memory()
     if argv != ["--serve"]:
         jobs = [(Path(snippet), Path(out)) for snippet, out in zip(argv[::2], argv[1::2])]
         _preload([snippet.read_text(encoding="utf-8") for snippet, _ in jobs])
