@@ -698,6 +698,147 @@ for name, row in moving_robust.items():
     print(f"{name:<13}{row['strayed'][1]:>8.4f} -> {row['strayed'][-1]:.4f}")
 # --8<-- [end:compare_moving_robust]
 
+# --8<-- [start:playground_digits]
+import hashlib
+import json
+
+# The playground's digits: the first 24 of the first batch, as bytes 0..255.
+# ToTensor made data_it from those bytes as byte / 255 (in float32).
+pg_digits = data_it[:24, 0]                                   # [24, 28, 28]
+with open("playground_digits.json", "w") as f:
+    json.dump({"labels": targets_it[:24].tolist(),
+               "pixels": (pg_digits * 255).round().int().flatten(1).tolist()},
+              f)
+print(f"labels: {targets_it[:24].tolist()}")
+# --8<-- [end:playground_digits]
+
+# --8<-- [start:playground_reference]
+SHIFTS = [0] * 4 + [1, 2, 3, 4] + [4] * 4 + [3, 2, 1, 0] + [0] * 4
+
+
+def moving(x):
+    """The delta chapter's moving digit: 20 frames, [20, 28, 28]."""
+    return torch.stack([torch.roll(x, s, dims=-1) for s in SHIFTS])
+
+
+pg_codecs = {  # name: (encode(x, settings), decode(spikes, settings, x))
+    "rate": (lambda x, s: spikegen.rate(x, **s),
+             lambda spk, s, x: spk.mean(dim=0) / s.get("gain", 1)),
+    "latency": (lambda x, s: spikegen.latency(x, **s),
+                lambda spk, s, x: first_spike_value(spk)
+                if s.get("linear") and s.get("normalize") else None),
+    "delta": (lambda x, s: spikegen.delta(moving(x), **s),
+              lambda spk, s, x: (s["threshold"] * spk.cumsum(dim=0))
+              .clamp(0, 1)),
+    "poisson": (lambda x, s: poisson_encode(x, **s),
+                lambda spk, s, x: spk.mean(dim=0) / (s["f_max"] * s["dt"])),
+    "population": (lambda x, s: population_encode(x, **s),
+                   lambda spk, s, x: population_decode(
+                       spk, s.get("num_neurons", 8))),
+    "rank_order": (lambda x, s: rank_order_encode(x.view(1, -1), **s),
+                   lambda spk, s, x: None),   # an order, not pixel values
+    "phase": (lambda x, s: phase_encode(x, **s),
+              lambda spk, s, x: phase_decode(spk, s.get("bits", 8))
+              if len(spk) >= s.get("bits", 8) else None),
+    "burst": (lambda x, s: burst_encode(x, **s),
+              lambda spk, s, x: burst_decode(spk, s.get("max_spikes", 5))),
+    "step_forward": (lambda x, s: step_forward_encode(moving(x), **s)[0],
+                     lambda spk, s, x: step_forward_decode(
+                         spk, s["threshold"], moving(x)[0])),
+}
+MOVING = {"delta", "step_forward"}
+checks = [  # (encoder, settings); random encoders with seeds 0 and 1
+    ("rate", {"num_steps": 100}),
+    ("rate", {"num_steps": 200, "gain": 0.25}),
+    ("latency", {"num_steps": 100, "tau": 5, "threshold": 0.01}),
+    ("latency", {"num_steps": 100, "tau": 5, "threshold": 0.01,
+                 "linear": True}),
+    ("latency", {"num_steps": 100, "linear": True, "normalize": True,
+                 "clip": True}),
+    ("latency", {"num_steps": 100, "normalize": True}),
+    ("latency", {"num_steps": 50, "tau": 3, "threshold": 0.2, "clip": True}),
+    ("latency", {"num_steps": 10}),   # raises: its largest step is 12
+    ("delta", {"threshold": 0.25, "padding": True, "off_spike": True}),
+    ("delta", {"threshold": 0.1, "off_spike": True}),
+    ("poisson", {"num_steps": 100, "f_max": 200.0, "dt": 0.001}),
+    ("population", {"num_steps": 20}),
+    ("population", {"num_steps": 50, "num_neurons": 5}),
+    ("rank_order", {"num_steps": 300}),
+    ("rank_order", {"num_steps": 50}),
+    ("phase", {"num_steps": 16}),
+    ("phase", {"num_steps": 12, "bits": 4}),
+    ("burst", {"num_steps": 20}),
+    ("burst", {"num_steps": 40, "max_spikes": 3, "max_isi": 12,
+               "min_isi": 1}),
+    ("step_forward", {"threshold": 0.1}),
+]
+reference = []
+for name, settings in checks:
+    encode, decode = pg_codecs[name]
+    for digit in range(3):
+        for seed in (0, 1) if name in ("rate", "poisson") else (0,):
+            x = pg_digits[digit]
+            case = dict(encoder=name, settings=settings, digit=digit,
+                        seed=seed)
+            torch.manual_seed(seed)
+            try:
+                spikes = encode(x, settings)
+            except Exception as err:   # the playground must say the same
+                reference.append(dict(case, error=str(err)))
+                continue
+            events = spikes.abs().reshape(len(spikes), -1)   # [T, units]
+            fired = events.sum(dim=0) > 0
+            decoded = decode(spikes, settings, x)
+            truth = moving(x) if name in MOVING else x
+            reference.append(dict(
+                case, steps=events.shape[0], units=events.shape[1],
+                count=int(events.sum()),
+                first=events.argmax(dim=0)[fired].float().mean().item(),
+                mse=None if decoded is None
+                else ((decoded - truth) ** 2).mean().item(),
+                sha256=hashlib.sha256(
+                    spikes.to(torch.int8).numpy().tobytes()).hexdigest()))
+
+# The float32 edge cases of the delta chapter, spike for spike
+for signal, settings in [([0.0, 0.25, 0.5, 0.625], {"threshold": 0.25}),
+                         ([0.2, 0.3, 0.6, 0.7], {"threshold": 0.1,
+                                                 "padding": True})]:
+    spikes = spikegen.delta(torch.tensor(signal), **settings)
+    reference.append(dict(encoder="delta", settings=settings, signal=signal,
+                          spikes=spikes.int().tolist()))
+
+with open("playground_reference.json", "w") as f:
+    json.dump(reference, f, indent=1)
+print(f"{len(reference)} reference outputs, "
+      f"{sum('error' in r for r in reference)} of them errors")
+# --8<-- [end:playground_reference]
+
+# --8<-- [start:playground_preview]
+# What the playground draws for the first digit: a raster of all 784 pixels
+# (time across), on-spikes blue and off-spikes orange.
+previews = {
+    "spikegen.rate(x, num_steps=100)":
+        spikegen.rate(pg_digits[0], num_steps=100),
+    "spikegen.latency(x, num_steps=100, tau=5)":
+        spikegen.latency(pg_digits[0], num_steps=100, tau=5),
+    "spikegen.delta(frames, threshold=0.25, padding=True, off_spike=True)":
+        spikegen.delta(moving(pg_digits[0]), threshold=0.25, padding=True,
+                       off_spike=True),
+}
+fig, axes = plt.subplots(1, 3, figsize=(9, 3.2), sharey=True)
+for ax, (call, spikes) in zip(axes, previews.items()):
+    flat = spikes.flatten(1)                         # [T, 784]
+    for sign, color in ((1, "#0072B2"), (-1, "#E69F00")):
+        t, pixel = (flat == sign).nonzero(as_tuple=True)
+        ax.scatter(t, pixel, s=0.5, color=color, marker="s", linewidths=0)
+    ax.set_title(call.replace("(", "(\n", 1), fontsize=8)
+    ax.set_xlabel("time step")
+axes[0].set_ylabel("pixel")
+axes[0].invert_yaxis()
+plt.tight_layout()
+plt.show()
+# --8<-- [end:playground_preview]
+
 # --8<-- [start:exercise_1]
 dimmer = 0.5 * images            # the same digits, half as bright
 steeper = images ** 2            # more contrast

@@ -137,6 +137,8 @@ def _prose(lines: list[str], link, keep_ids: bool = False) -> str:
     text = re.sub(
         r"\]\(([\w-]+)\.md(#[\w-]+)?\)", lambda m: f"]({link(m.group(1), m.group(2) or '')})", text
     )
+    # A link to a file a snippet wrote (not an image: those were handled above)
+    text = re.sub(r"\]\((figures/[\w./-]+)\)", lambda m: f"]({link(m.group(1), '')})", text)
     # Admonition and collapsible-block headers become bold lines.
     text = re.sub(
         r'^[!?]{3}\+? *\w+(?: "([^"]*)")?\s*$',
@@ -185,6 +187,8 @@ def build_notebook(
     cells, counter, parsed = [], 0, {}
 
     def published(page: str, anchor: str) -> str:  # links lead to the published site
+        if page.startswith("figures/"):  # one copy for both languages, at the root
+            return f"{site_url}{page}"
         return f"{site_url}{prefix}{'' if page == 'index' else page + '/'}{anchor}"
 
     for kind, part in _parts(markdown):
@@ -232,7 +236,7 @@ def view_markdown(markdown: str, figures: list[str], alts: list[str], to_root: s
     install = f"{PROMPT.format(' ')}\n\n```python\n{INSTALL}\n```\n"
 
     def in_site(page: str, anchor: str) -> str:
-        return f"{to_root}{page}.md{anchor}"
+        return f"{to_root}{page}" if page.startswith("figures/") else f"{to_root}{page}.md{anchor}"
 
     for kind, part in _parts(markdown):
         if kind == "prose":
