@@ -14,11 +14,15 @@ chapter's program (group ``chapter-<snippet stem>``), so it runs once.
 from __future__ import annotations
 
 import fcntl
+import functools
+import http.server
 import json
 import os
 import sys
+import threading
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -31,6 +35,7 @@ os.environ["OMP_NUM_THREADS"] = "1"
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
 
+from helpers import SITE_PATH  # noqa: E402
 from tutorial.runner import SNIPPETS_DIR, keep_freed_memory, run_file  # noqa: E402
 
 keep_freed_memory()  # as the build's runner does: the chapters run here too
@@ -143,3 +148,55 @@ def site(tmp_path_factory) -> BuiltSite:
                 failed.touch()
     assert not failed.exists(), log.read_text(encoding="utf-8")[-5000:]
     return BuiltSite(target, log.read_text(encoding="utf-8"))
+
+
+# ---- the built site in a browser (tests/test_browser.py, test_playground.py)
+
+# Debian's chromium by default; CHROMIUM_PATH points elsewhere (the GitHub workflow).
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site under its site_url path, as it is published."""
+
+    def translate_path(self, path):
+        path = urlsplit(path).path
+        if path.startswith(SITE_PATH):
+            path = "/" + path[len(SITE_PATH) :]
+        return super().translate_path(path)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def server(site):
+    handler = functools.partial(_Handler, directory=str(site.path))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}{SITE_PATH}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), (
+        f"{CHROMIUM} is missing: install Debian's chromium (see README, test command)"
+    )
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        chromium.close()

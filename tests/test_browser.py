@@ -7,21 +7,15 @@ test-artifacts/screenshots/, and the tests below assert on it.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from helpers import LANGUAGES, ROOT, SITE_PATH, included_code, korean_pages, page_url
+from helpers import LANGUAGES, ROOT, included_code, korean_pages, page_url
 
 pytestmark = pytest.mark.browser
 
-# Debian's chromium by default; CHROMIUM_PATH points elsewhere (the GitHub workflow).
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 PAGES = korean_pages()
 # Every page, and every chapter's notebook view (notebooks/<chapter>/).
@@ -52,52 +46,6 @@ VISIT_PARAMS = [
 def visit_url(md: Path, view: bool) -> str:
     """The page's URL below a language root."""
     return f"notebooks/{md.stem}/" if view else page_url(md)
-
-
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Serves the site under its site_url path, as it is published."""
-
-    def translate_path(self, path):
-        path = urlsplit(path).path
-        if path.startswith(SITE_PATH):
-            path = "/" + path[len(SITE_PATH) :]
-        return super().translate_path(path)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="session")
-def server(site):
-    handler = functools.partial(_Handler, directory=str(site.path))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}{SITE_PATH}"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), (
-        f"{CHROMIUM} is missing: install Debian's chromium (see README, test command)"
-    )
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield chromium
-        chromium.close()
 
 
 # What Material copies for a code block's button: the text of the button's

@@ -134,8 +134,11 @@ def _prose(lines: list[str], link, keep_ids: bool = False) -> str:
         text,
         flags=re.DOTALL,
     )
+    # a link to another page, with a query (the playground's presets) and an anchor
     text = re.sub(
-        r"\]\(([\w-]+)\.md(#[\w-]+)?\)", lambda m: f"]({link(m.group(1), m.group(2) or '')})", text
+        r"\]\(([\w-]+)\.md((?:\?[^)#\s]*)?(?:#[\w-]+)?)\)",
+        lambda m: f"]({link(m.group(1), m.group(2))})",
+        text,
     )
     # A link to a file a snippet wrote (not an image: those were handled above)
     text = re.sub(r"\]\((figures/[\w./-]+)\)", lambda m: f"]({link(m.group(1), '')})", text)
