@@ -713,12 +713,12 @@ print(f"labels: {targets_it[:24].tolist()}")
 # --8<-- [end:playground_digits]
 
 # --8<-- [start:playground_reference]
-SHIFTS = [0] * 4 + [1, 2, 3, 4] + [4] * 4 + [3, 2, 1, 0] + [0] * 4
+PG_SHIFTS = [0] * 4 + [1, 2, 3, 4] + [4] * 4 + [3, 2, 1, 0] + [0] * 4
 
 
-def moving(x):
+def pg_moving(x):
     """The delta chapter's moving digit: 20 frames, [20, 28, 28]."""
-    return torch.stack([torch.roll(x, s, dims=-1) for s in SHIFTS])
+    return torch.stack([torch.roll(x, s, dims=-1) for s in PG_SHIFTS])
 
 
 pg_codecs = {  # name: (encode(x, settings), decode(spikes, settings, x))
@@ -727,7 +727,7 @@ pg_codecs = {  # name: (encode(x, settings), decode(spikes, settings, x))
     "latency": (lambda x, s: spikegen.latency(x, **s),
                 lambda spk, s, x: first_spike_value(spk)
                 if s.get("linear") and s.get("normalize") else None),
-    "delta": (lambda x, s: spikegen.delta(moving(x), **s),
+    "delta": (lambda x, s: spikegen.delta(pg_moving(x), **s),
               lambda spk, s, x: (s["threshold"] * spk.cumsum(dim=0))
               .clamp(0, 1)),
     "poisson": (lambda x, s: poisson_encode(x, **s),
@@ -742,12 +742,37 @@ pg_codecs = {  # name: (encode(x, settings), decode(spikes, settings, x))
               if len(spk) >= s.get("bits", 8) else None),
     "burst": (lambda x, s: burst_encode(x, **s),
               lambda spk, s, x: burst_decode(spk, s.get("max_spikes", 5))),
-    "step_forward": (lambda x, s: step_forward_encode(moving(x), **s)[0],
+    "step_forward": (lambda x, s: step_forward_encode(pg_moving(x), **s)[0],
                      lambda spk, s, x: step_forward_decode(
-                         spk, s["threshold"], moving(x)[0])),
+                         spk, s["threshold"], pg_moving(x)[0])),
 }
-MOVING = {"delta", "step_forward"}
-checks = [  # (encoder, settings); random encoders with seeds 0 and 1
+PG_MOVING, PG_RANDOM = {"delta", "step_forward"}, {"rate", "poisson"}
+
+
+def reference_case(name, settings, digit, seed):
+    """What the playground must show for this digit, encoder and settings."""
+    encode, decode = pg_codecs[name]
+    x = pg_digits[digit]
+    case = dict(encoder=name, settings=settings, digit=digit, seed=seed)
+    torch.manual_seed(seed)
+    try:
+        spikes = encode(x, settings)
+    except Exception as err:   # the playground must raise the same
+        return dict(case, error=str(err))
+    events = spikes.abs().reshape(len(spikes), -1)          # [T, units]
+    fired = events.sum(dim=0) > 0
+    decoded = decode(spikes, settings, x)
+    truth = pg_moving(x) if name in PG_MOVING else x
+    return dict(case, steps=events.shape[0], units=events.shape[1],
+                count=int(events.sum()),
+                first=events.argmax(dim=0)[fired].float().mean().item(),
+                mse=None if decoded is None
+                else ((decoded - truth) ** 2).mean().item(),
+                sha256=hashlib.sha256(
+                    spikes.to(torch.int8).numpy().tobytes()).hexdigest())
+
+
+pg_checks = [  # (encoder, settings), each on digits 0, 1 and 2
     ("rate", {"num_steps": 100}),
     ("rate", {"num_steps": 200, "gain": 0.25}),
     ("latency", {"num_steps": 100, "tau": 5, "threshold": 0.01}),
@@ -772,45 +797,22 @@ checks = [  # (encoder, settings); random encoders with seeds 0 and 1
                "min_isi": 1}),
     ("step_forward", {"threshold": 0.1}),
 ]
-reference = []
-for name, settings in checks:
-    encode, decode = pg_codecs[name]
-    for digit in range(3):
-        for seed in (0, 1) if name in ("rate", "poisson") else (0,):
-            x = pg_digits[digit]
-            case = dict(encoder=name, settings=settings, digit=digit,
-                        seed=seed)
-            torch.manual_seed(seed)
-            try:
-                spikes = encode(x, settings)
-            except Exception as err:   # the playground must say the same
-                reference.append(dict(case, error=str(err)))
-                continue
-            events = spikes.abs().reshape(len(spikes), -1)   # [T, units]
-            fired = events.sum(dim=0) > 0
-            decoded = decode(spikes, settings, x)
-            truth = moving(x) if name in MOVING else x
-            reference.append(dict(
-                case, steps=events.shape[0], units=events.shape[1],
-                count=int(events.sum()),
-                first=events.argmax(dim=0)[fired].float().mean().item(),
-                mse=None if decoded is None
-                else ((decoded - truth) ** 2).mean().item(),
-                sha256=hashlib.sha256(
-                    spikes.to(torch.int8).numpy().tobytes()).hexdigest()))
-
+pg_reference = [reference_case(name, settings, digit, seed)
+                for name, settings in pg_checks
+                for digit in range(3)
+                for seed in ((0, 1) if name in PG_RANDOM else (0,))]
 # The float32 edge cases of the delta chapter, spike for spike
-for signal, settings in [([0.0, 0.25, 0.5, 0.625], {"threshold": 0.25}),
-                         ([0.2, 0.3, 0.6, 0.7], {"threshold": 0.1,
-                                                 "padding": True})]:
-    spikes = spikegen.delta(torch.tensor(signal), **settings)
-    reference.append(dict(encoder="delta", settings=settings, signal=signal,
-                          spikes=spikes.int().tolist()))
+pg_reference += [
+    dict(encoder="delta", settings=settings, signal=signal,
+         spikes=spikegen.delta(torch.tensor(signal), **settings).tolist())
+    for signal, settings in [([0.0, 0.25, 0.5, 0.625], {"threshold": 0.25}),
+                             ([0.2, 0.3, 0.6, 0.7], {"threshold": 0.1,
+                                                     "padding": True})]]
 
 with open("playground_reference.json", "w") as f:
-    json.dump(reference, f, indent=1)
-print(f"{len(reference)} reference outputs, "
-      f"{sum('error' in r for r in reference)} of them errors")
+    json.dump(pg_reference, f, indent=1)
+print(f"{len(pg_reference)} reference outputs, "
+      f"{sum('error' in r for r in pg_reference)} of them errors")
 # --8<-- [end:playground_reference]
 
 # --8<-- [start:playground_preview]
@@ -822,19 +824,19 @@ previews = {
     "spikegen.latency(x, num_steps=100, tau=5)":
         spikegen.latency(pg_digits[0], num_steps=100, tau=5),
     "spikegen.delta(frames, threshold=0.25, padding=True, off_spike=True)":
-        spikegen.delta(moving(pg_digits[0]), threshold=0.25, padding=True,
+        spikegen.delta(pg_moving(pg_digits[0]), threshold=0.25, padding=True,
                        off_spike=True),
 }
-fig, axes = plt.subplots(1, 3, figsize=(9, 3.2), sharey=True)
-for ax, (call, spikes) in zip(axes, previews.items()):
-    flat = spikes.flatten(1)                         # [T, 784]
+fig, pg_axes = plt.subplots(1, 3, figsize=(9, 3.2), sharey=True)
+for ax, (call, events) in zip(pg_axes, previews.items()):
+    events = events.flatten(1)                       # [T, 784]
     for sign, color in ((1, "#0072B2"), (-1, "#E69F00")):
-        t, pixel = (flat == sign).nonzero(as_tuple=True)
-        ax.scatter(t, pixel, s=0.5, color=color, marker="s", linewidths=0)
+        when, pixel = (events == sign).nonzero(as_tuple=True)
+        ax.scatter(when, pixel, s=0.5, color=color, marker="s", linewidths=0)
     ax.set_title(call.replace("(", "(\n", 1), fontsize=8)
     ax.set_xlabel("time step")
-axes[0].set_ylabel("pixel")
-axes[0].invert_yaxis()
+pg_axes[0].set_ylabel("pixel")
+pg_axes[0].invert_yaxis()
 plt.tight_layout()
 plt.show()
 # --8<-- [end:playground_preview]

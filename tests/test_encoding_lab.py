@@ -22,6 +22,9 @@ FIGURES = {
     "burst_raster": ["burst_raster.png"],
     "step_forward_signal": ["step_forward_signal.png"],
     "compare_plot": ["compare_plot.png"],
+    "playground_digits": ["playground_digits.json"],
+    "playground_reference": ["playground_reference.json"],
+    "playground_preview": ["playground_preview.png"],
 }
 
 
