@@ -13,7 +13,7 @@ const LANG = document.documentElement.lang === "ko" ? "ko" : "en";
 // ---- what the reader can choose --------------------------------------------
 
 // [min, max, step, default] for a number, or a boolean default
-const ENCODERS = {
+export const ENCODERS = {
   rate: {
     params: { num_steps: [1, 200, 1, 100], gain: [0, 2, 0.05, 1] },
     random: true,
