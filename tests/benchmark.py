@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 ROUNDS = 3  # times each build is measured; the report gives the median
+# the browser the tests use (conftest.py): Debian's chromium unless CHROMIUM_PATH says
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
 
 
 def timing(times: float | list[float]) -> str:
@@ -137,6 +139,57 @@ def render_alone(project: Path) -> tuple[list[float], int, int]:
     return times, len(list((project / "site").rglob("index.html"))), rendered
 
 
+# The playground's encode + draw, in Chromium: settings -> milliseconds per
+# update (encode, decode, raster, frame, numbers), median of RUNS.
+PLAYGROUND_CASES = {
+    "rate, 784 pixels x 200 steps": "?encoder=rate&num_steps=200&gain=1&seed=0",
+    "latency, 784 x 200": "?encoder=latency&num_steps=200&tau=5&threshold=0.01",
+    "delta, moving digit, 784 x 20 frames": "?encoder=delta&threshold=0.1&off_spike=1",
+    "population, 784 x 8 neurons x 100 steps": "?encoder=population&num_steps=100",
+    "rank order, 784 x 784 steps": "?encoder=rank_order&num_steps=784",
+}
+
+
+def playground_times(site: Path, runs: int = 60) -> list[tuple[str, float, float]]:
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(site))
+    )
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}/en/playground/"
+    measure = """(runs) => {
+      const times = [];
+      for (let i = 0; i < runs; i++) {
+        const start = performance.now();
+        window.playground.update();
+        times.push(performance.now() - start);
+      }
+      times.sort((a, b) => a - b);
+      return [times[Math.floor(runs / 2)], times[Math.floor(runs * 0.9)]];
+    }"""
+    rows = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        for name, query in PLAYGROUND_CASES.items():
+            page.goto(base + query)
+            page.wait_for_function("window.playground && window.playground.result")
+            median, p90 = page.evaluate(measure, runs)
+            rows.append((name, median, p90))
+        browser.close()
+    httpd.shutdown()
+    return rows
+
+
 def main() -> None:
     run_tests = "--no-tests" not in sys.argv
     work = Path(tempfile.mkdtemp(prefix="spike-bench-"))
@@ -210,6 +263,7 @@ def main() -> None:
 
     build(project)  # the site as published, for the page weights
     weights = page_weights(project / "site")
+    playground = playground_times(project / "site")
 
     cpu = next(
         (
@@ -240,6 +294,13 @@ def main() -> None:
         "| Snippet | Seconds |",
         "|---|---:|",
         *[f"| {name}.py | {seconds:.2f} |" for name, seconds in snippet_times],
+        "",
+        "## Encoding playground: encode + draw per update, in Chromium "
+        "(target: median at most 16 ms, one animation frame)",
+        "",
+        "| Settings | Median ms | 90th percentile ms |",
+        "|---|---:|---:|",
+        *[f"| {name} | {median:.1f} | {p90:.1f} |" for name, median, p90 in playground],
         "",
         "## Page weight (HTML + the page's own figures and animations)",
         "",

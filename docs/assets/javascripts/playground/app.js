@@ -329,17 +329,21 @@ const el = (tag, props = {}, ...children) => {
   return node;
 };
 
-function colors() {
-  const style = getComputedStyle(document.querySelector(".playground"));
-  const read = (name) => style.getPropertyValue(name).trim();
-  return { bg: read("--pg-bg"), on: read("--pg-on"), off: read("--pg-off"), ink: read("--pg-ink") };
-}
+// The palette's colours (CSS custom properties of .playground) as packed
+// RGBA words for a Uint32Array over ImageData; read again when the palette
+// changes.
+let palette = null;
 
-function rgb(css) {
+function readPalette() {
+  const style = getComputedStyle(document.querySelector(".playground"));
   const probe = document.createElement("canvas").getContext("2d");
-  probe.fillStyle = css;
-  const hex = probe.fillStyle; // "#rrggbb"
-  return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  const word = (name) => {
+    probe.fillStyle = style.getPropertyValue(name).trim();
+    const hex = probe.fillStyle; // "#rrggbb"
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    return new Uint32Array(new Uint8ClampedArray([r, g, b, 255]).buffer)[0];
+  };
+  palette = { bg: word("--pg-bg"), on: word("--pg-on"), off: word("--pg-off") };
 }
 
 // one value per 28×28 pixel -> a small canvas, gray levels (0 black, 1 white)
@@ -594,16 +598,23 @@ export function mount(root, digits) {
     time = Math.min(time, result ? result.out.steps - 1 : 0);
     scrub.max = result ? result.out.steps - 1 : 0;
     scrub.value = time;
-    history.replaceState(null, "", writeSettings({ ...state, digit: drawn ? "drawn" : state.digit }));
     code.textContent = pythonCall(state);
-    keepLanguageLinks();
     drawAll();
+    clearTimeout(addressTimer); // a dragged slider writes the address once it rests
+    addressTimer = setTimeout(writeAddress, 150);
+  }
+
+  // Browsers limit how often a page may rewrite its address (Chromium: 200
+  // times in 10 s), so it follows the settings only after a pause.
+  let addressTimer = 0;
+  function writeAddress() {
+    history.replaceState(null, "", writeSettings({ ...state, digit: drawn ? "drawn" : state.digit }));
+    keepLanguageLinks();
   }
 
   function drawAll() {
-    const palette = colors();
-    drawRaster(palette);
-    drawFrame(palette);
+    drawRaster();
+    drawFrame();
     if (result?.decoded) {
       const { decoded: values, out } = result;
       paintGray(decoded, values.length > 784 ? values.subarray((out.steps - 1) * 784) : values);
@@ -614,32 +625,32 @@ export function mount(root, digits) {
     showStats();
   }
 
-  function drawRaster(palette = colors()) {
+  // one image pixel per step and unit, scaled to the canvas
+  let sheet = null;
+  function drawRaster() {
     const ctx = raster.getContext("2d");
-    ctx.fillStyle = palette.bg;
-    ctx.fillRect(0, 0, raster.width, raster.height);
-    if (!result) return;
-    const { spikes, steps, units } = result.out;
-    // one image pixel per step and unit, scaled to the canvas
-    const image = new ImageData(steps, units);
-    const [on, off, bg] = [rgb(palette.on), rgb(palette.off), rgb(palette.bg)];
-    for (let k = 0; k < spikes.length; k++) {
-      const t = Math.floor(k / units);
-      const color = spikes[k] > 0 ? on : spikes[k] < 0 ? off : bg;
-      image.data.set([...color, 255], 4 * ((k % units) * steps + t));
+    if (!result) {
+      ctx.clearRect(0, 0, raster.width, raster.height);
+      return;
     }
-    const sheet = new OffscreenCanvas(steps, units);
+    const { spikes, steps, units } = result.out;
+    if (!sheet || sheet.width !== steps || sheet.height !== units) sheet = new OffscreenCanvas(steps, units);
+    const image = new ImageData(steps, units);
+    const words = new Uint32Array(image.data.buffer).fill(palette.bg);
+    for (let k = 0; k < spikes.length; k++) {
+      if (spikes[k]) words[(k % units) * steps + Math.floor(k / units)] = spikes[k] > 0 ? palette.on : palette.off;
+    }
     sheet.getContext("2d").putImageData(image, 0, 0);
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(sheet, 0, 0, raster.width, raster.height);
     raster.setAttribute("aria-label", TEXT.rasterLabel(number.format(units), number.format(steps), number.format(result.count)));
   }
 
-  function drawFrame(palette = colors()) {
+  function drawFrame() {
     timeShown.textContent = result ? `${time} / ${result.out.steps - 1}` : "";
     const ctx = frame.getContext("2d");
     const image = ctx.createImageData(28, 28);
-    const [on, off, bg] = [rgb(palette.on), rgb(palette.off), rgb(palette.bg)];
+    const words = new Uint32Array(image.data.buffer).fill(palette.bg);
     let [ons, offs] = [0, 0];
     if (result) {
       const { spikes, units } = result.out;
@@ -647,9 +658,8 @@ export function mount(root, digits) {
       for (let p = 0; p < 784; p++) {
         let v = 0;
         for (let j = 0; j < perPixel; j++) v += spikes[time * units + p * perPixel + j];
-        image.data.set([...(v > 0 ? on : v < 0 ? off : bg), 255], 4 * p);
-        ons += v > 0;
-        offs += v < 0;
+        if (v > 0) (words[p] = palette.on), ons++;
+        if (v < 0) (words[p] = palette.off), offs++;
       }
     }
     ctx.putImageData(image, 0, 0);
@@ -686,8 +696,13 @@ export function mount(root, digits) {
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
-  matchMedia("(prefers-color-scheme: dark)").addEventListener("change", drawAll);
-  new MutationObserver(drawAll).observe(document.body, { attributeFilter: ["data-md-color-scheme"] });
+  const repaint = () => {
+    readPalette();
+    drawAll();
+  };
+  matchMedia("(prefers-color-scheme: dark)").addEventListener("change", repaint);
+  new MutationObserver(repaint).observe(document.body, { attributeFilter: ["data-md-color-scheme"] });
+  readPalette();
   update();
   return { state, update, get result() { return result; } };
 }
