@@ -230,6 +230,14 @@ def test_drawing_with_the_mouse_changes_the_input_and_the_raster(context, server
     # MNIST's framing: ink inside a 20x20 box, centred by mass near (13.5, 13.5)
     rows = [i // 28 for i, v in enumerate(drawn) if v > 0]
     assert max(rows) - min(rows) <= 20
+    # a link shares the drawn digit, byte for byte
+    page.wait_for_function("location.search.includes('drawn=')")
+    shared = context.new_page()
+    shared.goto(page.url)
+    shared.wait_for_function("window.playground && window.playground.result")
+    assert shared.evaluate("[...window.playground.result.x]") == drawn
+    assert raster_pixels(shared) == raster_pixels(page)
+    shared.close()
     # undo takes the stroke back: nothing drawn, the sample digit again
     page.get_by_role("button", name="Undo").click()
     assert page.evaluate("[...window.playground.result.x]") == first_digit

@@ -92,12 +92,12 @@ const TEXT = {
   ko: {
     input: "입력",
     digits: "MNIST 숫자",
-    digit: (i, label) => `${i}번 숫자 (${label})`,
+    digit: (i, label) => `${i}번 표본 (숫자 ${label})`,
     draw: "직접 그리기",
-    drawHint: "마우스, 손가락, 펜으로 숫자를 그리세요. MNIST처럼 20×20 상자에 맞춰 무게중심을 가운데로 옮깁니다.",
+    drawHint: "마우스나 손가락, 펜으로 숫자를 그리세요. 그린 숫자는 MNIST처럼 20×20 상자에 맞게 크기를 맞추고, 무게중심이 가운데 오도록 옮깁니다.",
     canvasLabel: "숫자를 그리는 28×28 캔버스",
     undo: "되돌리기",
-    clear: "지우기",
+    clear: "모두 지우기",
     encoder: "인코더",
     settings: "설정",
     seed: "시드",
@@ -119,18 +119,18 @@ const TEXT = {
       tau: "시상수",
       threshold: "문턱값",
       linear: "선형",
-      normalize: "정규화",
+      normalize: "시간 늘이기",
       clip: "문턱값 아래 제거",
       padding: "첫 프레임과 비교",
       off_spike: "오프 스파이크",
       f_max: "최대 발화율 (Hz)",
-      dt: "시간 단계 (초)",
+      dt: "시간 단계 길이 (초)",
       num_neurons: "픽셀당 뉴런 수",
-      r_min: "최소 응답",
+      r_min: "최소 반응",
       bits: "비트 수",
       max_spikes: "최대 스파이크 수",
-      max_isi: "최대 간격",
-      min_isi: "최소 간격",
+      max_isi: "최대 스파이크 간 간격",
+      min_isi: "최소 스파이크 간 간격",
     },
     raster: "래스터 플롯",
     rasterLabel: (units, steps, count) =>
@@ -145,14 +145,14 @@ const TEXT = {
     noDecoder: "이 설정에는 디코더가 없습니다.",
     numbers: "수치",
     count: "스파이크 수",
-    perPixel: "픽셀당 스파이크",
+    perPixel: "픽셀당 스파이크 수",
     first: "평균 첫 스파이크 시각",
     error: "디코딩 오차 (MSE)",
     na: "해당 없음",
     python: "같은 Python 코드",
     copy: "복사",
     copied: "복사했습니다",
-    legend: "파랑: 온 스파이크 (+1), 주황: 오프 스파이크 (−1)",
+    legend: "파란 점: 온 스파이크 (+1), 주황 점: 오프 스파이크 (−1)",
     error_: "snnTorch가 내는 오류",
   },
   en: {
@@ -163,7 +163,7 @@ const TEXT = {
     drawHint: "Draw a digit with a mouse, finger or pen. As in MNIST, it is scaled into a 20×20 box and centred by its centre of mass.",
     canvasLabel: "28×28 canvas to draw a digit on",
     undo: "Undo",
-    clear: "Clear",
+    clear: "Clear all",
     encoder: "Encoder",
     settings: "Settings",
     seed: "Seed",
@@ -218,7 +218,7 @@ const TEXT = {
     python: "The same in Python",
     copy: "Copy",
     copied: "Copied",
-    legend: "blue: on-spikes (+1), orange: off-spikes (−1)",
+    legend: "blue dots: on-spikes (+1), orange dots: off-spikes (−1)",
     error_: "the error snnTorch raises",
   },
 }[LANG];
@@ -251,14 +251,31 @@ export function readSettings(search) {
   }
   const digit = Math.max(0, Math.trunc(Number(q.get("digit")) || 0));
   const seed = Math.max(0, Math.trunc(Number(q.get("seed")) || 0)) >>> 0;
-  return { encoder, params, digit, seed };
+  return { encoder, params, digit, seed, drawn: fromBase64(q.get("drawn")) };
 }
 
-export function writeSettings({ encoder, params, digit, seed }) {
+// A drawn digit travels in the address as its 784 bytes in base64url.
+export function toBase64(pixels) {
+  const bytes = Array.from(pixels, (v) => String.fromCharCode(Math.round(v * 255)));
+  return btoa(bytes.join("")).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function fromBase64(text) {
+  try {
+    const bytes = atob((text ?? "").replace(/-/g, "+").replace(/_/g, "/"));
+    if (bytes.length !== 784) return null;
+    return Float32Array.from(bytes, (c) => Math.fround(c.charCodeAt(0) / 255));
+  } catch {
+    return null; // not base64: keep the sample digit
+  }
+}
+
+export function writeSettings({ encoder, params, digit, seed, drawn }) {
   const q = new URLSearchParams({ encoder });
-  q.set("digit", digit === "drawn" ? "0" : String(digit));
+  q.set("digit", String(digit));
   for (const [name, v] of Object.entries(params)) q.set(name, typeof v === "boolean" ? (v ? "1" : "0") : String(v));
   if (ENCODERS[encoder].random) q.set("seed", String(seed));
+  if (drawn) q.set("drawn", toBase64(drawn));
   return "?" + q.toString();
 }
 
@@ -360,7 +377,8 @@ function paintGray(canvas, values) {
 export function mount(root, digits) {
   const state = readSettings(location.search);
   if (state.digit >= digits.pixels.length) state.digit = 0;
-  let drawn = null; // the drawn digit's pixels, once the reader draws
+  let drawn = state.drawn; // the drawn digit's pixels (or a shared one's)
+  let shared = drawn; // a digit from the address, under any new strokes
   let strokes = [];
   let result = null;
   let time = 0;
@@ -369,15 +387,18 @@ export function mount(root, digits) {
   // input: the sample digits as radio buttons, and the drawing canvas
   const digitsBox = el("fieldset", { className: "pg-digits" }, el("legend", { textContent: TEXT.digits }));
   digits.pixels.forEach((bytes, i) => {
-    const radio = el("input", { type: "radio", name: "pg-digit", value: String(i), checked: i === state.digit });
+    const radio = el("input", { type: "radio", name: "pg-digit", value: String(i) });
     const thumb = el("canvas", { width: 28, height: 28 });
     thumb.setAttribute("aria-hidden", "true");
     paintGray(thumb, Float32Array.from(bytes, (b) => b / 255));
     const label = el("label", { title: TEXT.digit(i, digits.labels[i]) }, radio, thumb);
     radio.setAttribute("aria-label", TEXT.digit(i, digits.labels[i]));
+    radio.checked = !drawn && i === state.digit;
     radio.addEventListener("change", () => {
       state.digit = i;
-      drawn = null;
+      drawn = shared = null;
+      strokes = [];
+      redrawPad();
       update();
     });
     digitsBox.append(label);
@@ -390,6 +411,13 @@ export function mount(root, digits) {
   const redrawPad = () => {
     padCtx.fillStyle = "#000";
     padCtx.fillRect(0, 0, 280, 280);
+    if (shared) {
+      const small = document.createElement("canvas");
+      small.width = small.height = 28;
+      paintGray(small, shared);
+      padCtx.imageSmoothingEnabled = false;
+      padCtx.drawImage(small, 0, 0, 280, 280);
+    }
     padCtx.strokeStyle = "#fff";
     padCtx.lineCap = padCtx.lineJoin = "round";
     padCtx.lineWidth = 22;
@@ -404,7 +432,7 @@ export function mount(root, digits) {
     const data = padCtx.getImageData(0, 0, 280, 280).data;
     const ink = new Float32Array(280 * 280);
     for (let k = 0; k < ink.length; k++) ink[k] = data[4 * k] / 255;
-    drawn = strokes.length ? mnistFromInk(ink) : null;
+    drawn = strokes.length || shared ? mnistFromInk(ink) : null;
     for (const radio of digitsBox.querySelectorAll("input")) radio.checked = !drawn && Number(radio.value) === state.digit;
     update();
   };
@@ -440,6 +468,7 @@ export function mount(root, digits) {
   });
   clear.addEventListener("click", () => {
     strokes = [];
+    shared = null;
     redrawPad();
     inkToDigit();
   });
@@ -608,7 +637,7 @@ export function mount(root, digits) {
   // times in 10 s), so it follows the settings only after a pause.
   let addressTimer = 0;
   function writeAddress() {
-    history.replaceState(null, "", writeSettings({ ...state, digit: drawn ? "drawn" : state.digit }));
+    history.replaceState(null, "", writeSettings({ ...state, drawn }));
     keepLanguageLinks();
   }
 
