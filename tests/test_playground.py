@@ -192,7 +192,8 @@ def test_the_numbers_shown_are_the_pythons(context, server, reference, language)
         assert count == f"{case['count']:,}", case
         assert per_pixel == shown(case["count"] / 784), case
         assert first == shown(case["first"]), case
-        assert mse == shown(case["mse"]), case
+        # the error with 3 significant digits (it can be 0.00000213)
+        assert float(mse.replace(",", "")) == pytest.approx(case["mse"], rel=5e-3), case
         page.close()
 
 

@@ -141,6 +141,7 @@ const TEXT = {
     pause: "일시 정지",
     time: "시간 단계",
     decoded: "디코딩한 이미지",
+    decodedLast: "디코딩한 이미지 (마지막 프레임)",
     decodedLabel: (has) => (has ? "스파이크에서 되찾은 28×28 이미지" : "이 설정에는 디코더가 없습니다"),
     noDecoder: "이 설정에는 디코더가 없습니다.",
     numbers: "수치",
@@ -207,6 +208,7 @@ const TEXT = {
     pause: "Pause",
     time: "time step",
     decoded: "Decoded image",
+    decodedLast: "Decoded image (last frame)",
     decodedLabel: (has) => (has ? "the 28×28 image recovered from the spikes" : "no decoder for these settings"),
     noDecoder: "No decoder for these settings.",
     numbers: "Numbers",
@@ -224,6 +226,7 @@ const TEXT = {
 }[LANG];
 
 const number = new Intl.NumberFormat(LANG, { maximumFractionDigits: 4 });
+const error = new Intl.NumberFormat(LANG, { maximumSignificantDigits: 3 }); // 0.0826, 0.00000213
 
 // ---- the state, and the address that holds it ---------------------------
 
@@ -541,6 +544,7 @@ export function mount(root, digits) {
   const decoded = el("canvas", { className: "pg-frame", width: 28, height: 28 });
   decoded.setAttribute("role", "img");
   const noDecoder = el("p", { className: "pg-none", textContent: TEXT.noDecoder });
+  const decodedCaption = el("figcaption");
   const play = el("button", { type: "button", className: "md-button" });
   const scrub = el("input", { type: "range", id: "pg-time", min: 0, max: 0, step: 1, value: 0 });
   const timeShown = el("output", { htmlFor: "pg-time" });
@@ -593,7 +597,7 @@ export function mount(root, digits) {
         "div",
         { className: "pg-pair" },
         el("figure", {}, frame, el("figcaption", {}, TEXT.frame)),
-        el("figure", {}, decoded, noDecoder, el("figcaption", {}, TEXT.decoded)),
+        el("figure", {}, decoded, noDecoder, decodedCaption),
       ),
       el("div", { className: "pg-time" }, play, el("label", { htmlFor: "pg-time" }, TEXT.time + " "), scrub, timeShown),
       el("h2", { textContent: TEXT.numbers, id: "pg-numbers" }),
@@ -620,9 +624,9 @@ export function mount(root, digits) {
       const out = encoder.encode(video ?? x, state.params, state.seed);
       const decodedValues = encoder.decode(out, state.params, video);
       result = { out, x, video, decoded: decodedValues, ...summary(out, x, video, decodedValues, encoder) };
-    } catch (error) {
+    } catch (raised) {
       result = null;
-      problem.textContent = `${TEXT.error_}: ${error.message}`;
+      problem.textContent = `${TEXT.error_}: ${raised.message}`;
     }
     time = Math.min(time, result ? result.out.steps - 1 : 0);
     scrub.max = result ? result.out.steps - 1 : 0;
@@ -651,10 +655,13 @@ export function mount(root, digits) {
     decoded.hidden = noDecoder.hidden = false;
     (result?.decoded ? noDecoder : decoded).hidden = true;
     decoded.setAttribute("aria-label", TEXT.decodedLabel(Boolean(result?.decoded)));
+    decodedCaption.textContent = ENCODERS[state.encoder].moving ? TEXT.decodedLast : TEXT.decoded;
     showStats();
   }
 
-  // one image pixel per step and unit, scaled to the canvas
+  // Time across, units down. More steps or units than the canvas has
+  // pixels share a pixel, which shows a spike if any of them has one (so no
+  // spike is lost to scaling); fewer are stretched to fill it.
   let sheet = null;
   function drawRaster() {
     const ctx = raster.getContext("2d");
@@ -663,11 +670,15 @@ export function mount(root, digits) {
       return;
     }
     const { spikes, steps, units } = result.out;
-    if (!sheet || sheet.width !== steps || sheet.height !== units) sheet = new OffscreenCanvas(steps, units);
-    const image = new ImageData(steps, units);
+    const [cols, rows] = [Math.min(steps, raster.width), Math.min(units, raster.height)];
+    if (!sheet || sheet.width !== cols || sheet.height !== rows) sheet = new OffscreenCanvas(cols, rows);
+    const image = new ImageData(cols, rows);
     const words = new Uint32Array(image.data.buffer).fill(palette.bg);
     for (let k = 0; k < spikes.length; k++) {
-      if (spikes[k]) words[(k % units) * steps + Math.floor(k / units)] = spikes[k] > 0 ? palette.on : palette.off;
+      if (!spikes[k]) continue;
+      const col = Math.floor((Math.floor(k / units) * cols) / steps);
+      const row = Math.floor(((k % units) * rows) / units);
+      words[row * cols + col] = spikes[k] > 0 ? palette.on : palette.off;
     }
     sheet.getContext("2d").putImageData(image, 0, 0);
     ctx.imageSmoothingEnabled = false;
@@ -702,7 +713,7 @@ export function mount(root, digits) {
           [TEXT.count, number.format(result.count)],
           [TEXT.perPixel, number.format(result.count / 784)],
           [TEXT.first, Number.isNaN(result.first) ? TEXT.na : number.format(result.first)],
-          [TEXT.error, result.mse === null ? TEXT.na : number.format(result.mse)],
+          [TEXT.error, result.mse === null ? TEXT.na : error.format(result.mse)],
         ];
     stats.replaceChildren(...rows.flatMap(([term, value]) => [el("dt", { textContent: term }), el("dd", { textContent: value })]));
   }
