@@ -107,30 +107,24 @@ export function burstDecode(out, { max_spikes = 5 }) {
   return sums(out).map((n) => (n > 0 ? f32(f32(n - 0.5) / max_spikes) : 0));
 }
 
-// delta: each event is one threshold step, summed over time, clamped to [0, 1]
-export function deltaDecode(out, { threshold = 0.1 }) {
-  const { spikes, steps, units } = out;
+// Every frame from each unit's running sum of spikes (spikes.cumsum(dim=0)):
+// value(sum, unit) for each unit and step.
+function fromRunningSum({ spikes, steps, units }, value) {
   const frames = new Float32Array(steps * units);
-  const level = new Float32Array(units);
-  for (let t = 0; t < steps; t++) {
-    for (let i = 0; i < units; i++) {
-      level[i] += spikes[t * units + i];
-      frames[t * units + i] = Math.min(Math.max(f32(f32(threshold) * level[i]), 0), 1);
-    }
+  const sum = new Float32Array(units);
+  for (let k = 0; k < spikes.length; k++) {
+    sum[k % units] += spikes[k];
+    frames[k] = value(sum[k % units], k % units);
   }
   return frames;
 }
 
+// delta: each event is one threshold step, summed over time, clamped to [0, 1]
+export function deltaDecode(out, { threshold = 0.1 }) {
+  return fromRunningSum(out, (sum) => Math.min(Math.max(f32(f32(threshold) * sum), 0), 1));
+}
+
 // step_forward_decode: the first frame plus threshold times the running sum
 export function stepForwardDecode(out, { threshold = 0.1 }, video) {
-  const { spikes, steps, units } = out;
-  const frames = new Float32Array(steps * units);
-  const level = new Float32Array(units);
-  for (let t = 0; t < steps; t++) {
-    for (let i = 0; i < units; i++) {
-      level[i] += spikes[t * units + i];
-      frames[t * units + i] = f32(video.data[i] + f32(f32(threshold) * level[i]));
-    }
-  }
-  return frames;
+  return fromRunningSum(out, (sum, i) => f32(video.data[i] + f32(f32(threshold) * sum)));
 }
