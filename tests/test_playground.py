@@ -161,7 +161,9 @@ def test_rounding_is_torchs_half_to_even(context, server):
     }""",
         values,
     )
-    assert rounded == [round(v) for v in values] == [-4, -3, -2, -2, -2, -1, 0, 0, 0, 1, 2, 2, 2, 3, 4]
+    assert (
+        rounded == [round(v) for v in values] == [-4, -3, -2, -2, -2, -1, 0, 0, 0, 1, 2, 2, 2, 3, 4]
+    )
     page.close()
 
 
