@@ -153,7 +153,7 @@ def site(tmp_path_factory) -> BuiltSite:
 # ---- the built site in a browser (tests/test_browser.py, test_playground.py)
 
 # Debian's chromium by default; CHROMIUM_PATH points elsewhere (the GitHub workflow).
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
