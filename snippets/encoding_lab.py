@@ -702,14 +702,18 @@ for name, row in moving_robust.items():
 import hashlib
 import json
 
-# The playground's digits: the first 24 of the first batch, as bytes 0..255.
-# ToTensor made data_it from those bytes as byte / 255 (in float32).
-pg_digits = data_it[:24, 0]                                   # [24, 28, 28]
+# The playground's digits: the first two of each class in the first
+# batch, in batch order (so the first is data_it[0], the chapters' digit),
+# as bytes 0..255. ToTensor made data_it from them as byte / 255 (float32).
+picked = sorted(i for label in range(10)
+                for i in (targets_it == label).nonzero()[:2, 0].tolist())
+pg_digits = data_it[picked, 0]                                # [20, 28, 28]
 with open("playground_digits.json", "w") as f:
-    json.dump({"labels": targets_it[:24].tolist(),
+    json.dump({"labels": targets_it[picked].tolist(),
                "pixels": (pg_digits * 255).round().int().flatten(1).tolist()},
               f)
-print(f"labels: {targets_it[:24].tolist()}")
+print(f"batch positions: {picked}")
+print(f"labels: {targets_it[picked].tolist()}")
 # --8<-- [end:playground_digits]
 
 # --8<-- [start:playground_reference]
