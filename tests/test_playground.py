@@ -24,14 +24,16 @@ from helpers import LANGUAGES
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
-MODULES = "assets/javascripts/playground/"
-
+# The page's own modules, as window.app (app.js) and window.encoders
+LOAD_MODULES = """() => {
+  const src = document.querySelector("script[type=module][src*=playground]").src;
+  return Promise.all([import(src), import(new URL("encoders.js", src))])
+    .then(([app, encoders]) => { window.app = app; window.encoders = encoders; });
+}"""
 # Runs every reference case through the playground's own code path (the
 # ENCODERS table the page uses, then summary()), and hashes the spikes.
 RUN_REFERENCE = """async ([reference, digits]) => {
-  const src = document.querySelector("script[type=module][src*=playground]").src;
-  const app = await import(src);
-  const E = await import(new URL("encoders.js", src));
+  const [app, E] = [window.app, window.encoders];
   const hex = async (spikes) => [...new Uint8Array(await crypto.subtle.digest("SHA-256", spikes))]
     .map((b) => b.toString(16).padStart(2, "0")).join("");
   const results = [];
@@ -42,7 +44,7 @@ RUN_REFERENCE = """async ([reference, digits]) => {
       continue;
     }
     const encoder = app.ENCODERS[c.encoder];
-    const x = Float32Array.from(digits.pixels[c.digit], (b) => Math.fround(b / 255));
+    const x = app.pixelsOf(digits.pixels[c.digit]);
     const video = encoder.moving ? E.movingFrames(x) : null;
     try {
       const out = encoder.encode(video ?? x, c.settings, c.seed);
@@ -90,6 +92,7 @@ def open_playground(context, server, query="", language="en"):
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(f"{server}{LANGUAGES[language]}playground/{query}")
     page.wait_for_function("window.playground && window.playground.result !== undefined")
+    page.evaluate(LOAD_MODULES)
     page.errors = errors
     return page
 
@@ -126,10 +129,7 @@ def test_every_encoder_gives_the_pythons_spikes_numbers_and_errors(
 ):
     page = open_playground(context, server)
     results = page.evaluate(RUN_REFERENCE, [reference, digits])
-    encoders = page.evaluate(
-        "import(document.querySelector('script[type=module][src*=playground]').src)"
-        ".then((app) => Object.keys(app.ENCODERS))"
-    )
+    encoders = page.evaluate("Object.keys(window.app.ENCODERS)")
     assert {c["encoder"] for c in reference} == set(encoders), "an encoder lacks a reference"
     for case, got in zip(reference, results, strict=True):
         where = {k: case.get(k) for k in ("encoder", "settings", "digit", "seed", "signal")}
@@ -155,14 +155,7 @@ def test_rounding_is_torchs_half_to_even(context, server):
     here: halves go to the even neighbour, as Python's round() does too."""
     values = [v / 2 for v in range(-7, 8)]
     page = open_playground(context, server)
-    rounded = page.evaluate(
-        """async (values) => {
-      const src = document.querySelector("script[type=module][src*=playground]").src;
-      const E = await import(new URL("encoders.js", src));
-      return values.map(E.roundHalfEven);
-    }""",
-        values,
-    )
+    rounded = page.evaluate("(values) => values.map(window.encoders.roundHalfEven)", values)
     assert (
         rounded == [round(v) for v in values] == [-4, -3, -2, -2, -2, -1, 0, 0, 0, 1, 2, 2, 2, 3, 4]
     )
@@ -237,14 +230,10 @@ def test_drawing_with_the_mouse_changes_the_input_and_the_raster(context, server
     assert max(rows) - min(rows) <= 20
     # a link shares the drawn digit, byte for byte
     # (the address follows the digit after a pause: take both at one moment)
-    page.evaluate(
-        "import(document.querySelector('script[type=module][src*=playground]').src)"
-        ".then((app) => { window.toBase64 = app.toBase64; })"
-    )
     address, digit = page.wait_for_function(
         """() => {
       const x = window.playground.result.x;
-      return new URLSearchParams(location.search).get("drawn") === window.toBase64(x)
+      return new URLSearchParams(location.search).get("drawn") === window.app.toBase64(x)
         && [location.href, [...x]];
     }"""
     ).json_value()

@@ -253,9 +253,14 @@ export function readSettings(search) {
     } else params[name] = q.get(name) === "1" || q.get(name) === "true";
   }
   const digit = Math.max(0, Math.trunc(Number(q.get("digit")) || 0));
-  const seed = Math.max(0, Math.trunc(Number(q.get("seed")) || 0)) >>> 0;
-  return { encoder, params, digit, seed, drawn: fromBase64(q.get("drawn")) };
+  return { encoder, params, digit, seed: toSeed(q.get("seed")), drawn: fromBase64(q.get("drawn")) };
 }
+
+// a seed as torch.manual_seed takes it here: a whole number, 0 .. 2**32 - 1
+const toSeed = (text) => Math.max(0, Math.trunc(Number(text)) || 0) >>> 0;
+
+// a digit's bytes (0..255) -> its pixel values, as ToTensor makes them (float32)
+export const pixelsOf = (bytes) => Float32Array.from(bytes, (b) => Math.fround(b / 255));
 
 // A drawn digit travels in the address as its 784 bytes in base64url.
 export function toBase64(pixels) {
@@ -267,7 +272,7 @@ function fromBase64(text) {
   try {
     const bytes = atob((text ?? "").replace(/-/g, "+").replace(/_/g, "/"));
     if (bytes.length !== 784) return null;
-    return Float32Array.from(bytes, (c) => Math.fround(c.charCodeAt(0) / 255));
+    return pixelsOf(Array.from(bytes, (c) => c.charCodeAt(0)));
   } catch {
     return null; // not base64: keep the sample digit
   }
@@ -393,10 +398,9 @@ export function mount(root, digits) {
     const radio = el("input", { type: "radio", name: "pg-digit", value: String(i) });
     const thumb = el("canvas", { width: 28, height: 28 });
     thumb.setAttribute("aria-hidden", "true");
-    paintGray(thumb, Float32Array.from(bytes, (b) => b / 255));
+    paintGray(thumb, pixelsOf(bytes));
     const label = el("label", { title: TEXT.digit(i, digits.labels[i]) }, radio, thumb);
     radio.setAttribute("aria-label", TEXT.digit(i, digits.labels[i]));
-    radio.checked = !drawn && i === state.digit;
     radio.addEventListener("change", () => {
       state.digit = i;
       drawn = shared = null;
@@ -406,6 +410,11 @@ export function mount(root, digits) {
     });
     digitsBox.append(label);
   });
+  // the sample digit in use is checked; none while a drawn digit is
+  const markDigit = () => {
+    for (const radio of digitsBox.querySelectorAll("input")) radio.checked = !drawn && Number(radio.value) === state.digit;
+  };
+  markDigit();
 
   const pad = el("canvas", { width: 280, height: 280, className: "pg-pad" });
   pad.setAttribute("role", "img");
@@ -436,7 +445,7 @@ export function mount(root, digits) {
     const ink = new Float32Array(280 * 280);
     for (let k = 0; k < ink.length; k++) ink[k] = data[4 * k] / 255;
     drawn = strokes.length || shared ? mnistFromInk(ink) : null;
-    for (const radio of digitsBox.querySelectorAll("input")) radio.checked = !drawn && Number(radio.value) === state.digit;
+    markDigit();
     update();
   };
   const at = (event) => {
@@ -491,7 +500,7 @@ export function mount(root, digits) {
   const settings = el("div", { className: "pg-settings" });
   const seedInput = el("input", { type: "number", id: "pg-seed", min: 0, max: 4294967295, step: 1, value: state.seed });
   seedInput.addEventListener("change", () => {
-    state.seed = Math.max(0, Math.trunc(Number(seedInput.value)) || 0) >>> 0;
+    state.seed = toSeed(seedInput.value);
     seedInput.value = state.seed;
     update();
   });
@@ -612,7 +621,7 @@ export function mount(root, digits) {
   // ---- encode and draw ----
 
   function input() {
-    return drawn ?? Float32Array.from(digits.pixels[state.digit], (b) => Math.fround(b / 255));
+    return drawn ?? pixelsOf(digits.pixels[state.digit]);
   }
 
   function update() {
@@ -750,7 +759,7 @@ export function mount(root, digits) {
 // count, mean first-spike time and error, as the reference in
 // snippets/encoding_lab.py computes them
 export function summary(out, x, video, decoded, encoder) {
-  const { spikes, steps, units } = out;
+  const { spikes, units } = out;
   let count = 0;
   let firstSum = 0;
   let fired = 0;
@@ -772,7 +781,7 @@ export function summary(out, x, video, decoded, encoder) {
     for (let k = 0; k < truth.length; k++) sum += (decoded[k] - truth[k]) ** 2;
     mse = sum / truth.length;
   }
-  return { count, first: fired ? firstSum / fired : NaN, mse, steps };
+  return { count, first: fired ? firstSum / fired : NaN, mse };
 }
 
 const root = document.querySelector(".playground");
