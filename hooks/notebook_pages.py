@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import nbformat
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
+from mkdocs.utils.meta import get_data
 
 from tutorial.includes import IncludeError, fences
 from tutorial.languages import build_language, language_prefix
@@ -49,7 +50,7 @@ def on_files(files, config):
     site_url = config.site_url or ""
     STATE.notebooks.clear()
     for file in list(files.documentation_pages()):
-        markdown = file.content_string
+        markdown, meta = get_data(file.content_string)  # without the front matter
         stem = Path(file.src_uri).name.split(".")[0]
         try:
             if not any(fence.includes for fence in fences(markdown)):
@@ -63,6 +64,7 @@ def on_files(files, config):
         title = LABELS.get(language, LABELS["en"])["title"].format(title)
         front = (
             f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n"
+            f"description: {json.dumps(meta.get('description', ''), ensure_ascii=False)}\n"
             "search:\n  exclude: true\n---\n\n"
         )
         # The view: generated Markdown that MkDocs renders like any page.
@@ -73,6 +75,8 @@ def on_files(files, config):
             content=front,
         )
         view.notebook_view = True  # written in the language being built: no fallback notice
+        view.edit_uri = file.edit_uri  # its source is the chapter's (hooks/page_facts.py)
+        view.chapter_markdown = markdown  # so is its code
         # What mkdocs-static-i18n sets on the pages it sorted (it ran before
         # these files existed), so the language switcher stays on the view.
         view.locale = view.locale_alternate_of = language

@@ -30,6 +30,13 @@ EXTERNAL_LINKS = {
 # "Open in Colab" on each chapter and notebook view; where they lead is
 # checked by tests/test_notebooks.py.
 COLAB = "https://colab.research.google.com/github/"
+# Each page's "edit", source, code and "report a problem" links, into the
+# repository; where they lead is checked by tests/test_page_facts.py.
+INTO_REPO = (
+    f"{REPO_URL}/edit/",
+    f"{REPO_URL}/blob/",
+    f"{REPO_URL}/issues/new?",
+)
 
 LINK = re.compile(r'<(a|img|link|script|source)\b[^>]*?\b(href|src)="([^"]*)"[^>]*>')
 
@@ -81,7 +88,7 @@ def test_external_links_are_the_listed_ones(site):
     unlisted = {
         url: sorted(pages)[:3]
         for url, pages in found.items()
-        if url not in EXTERNAL_LINKS and not url.startswith(COLAB)
+        if url not in EXTERNAL_LINKS and not url.startswith((COLAB, *INTO_REPO))
     }
     assert not unlisted, f"new external links (add them to EXTERNAL_LINKS if intended): {unlisted}"
     assert EXTERNAL_LINKS <= set(found), f"listed but gone: {EXTERNAL_LINKS - set(found)}"

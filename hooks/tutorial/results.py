@@ -27,6 +27,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+from tutorial.environment import package_versions
 from tutorial.runner import (
     CACHE_DIR,
     DONE,
@@ -55,7 +56,9 @@ SERVE_LOG = CACHE_DIR / "serve-runner.log"  # the warm runner's stderr under `mk
 
 def _dependency_digest() -> str:
     """What every snippet depends on besides itself: this folder's code,
-    requirements.txt and the MNIST sample. Re-hashed only when a file changes,
+    requirements.txt, the installed versions of the packages it uses (a
+    different snnTorch makes new outputs even where requirements.txt is
+    unchanged: the drift canary, tests/drift.py) and the MNIST sample. Re-hashed only when a file changes,
     not for every snippet of every language's build."""
     files = [RUNNER, Path(__file__), ROOT / "requirements.txt"]
     stats = (
@@ -68,6 +71,7 @@ def _dependency_digest() -> str:
         for dependency in files:
             digest.update(dependency.read_bytes())
         digest.update(MNIST_MODE.encode())
+        digest.update(repr(sorted(package_versions().items())).encode())
         digest.update(mnist_sample_digest().encode())
         STATE.dependencies = (stats, digest.hexdigest())
     return STATE.dependencies[1]
