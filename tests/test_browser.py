@@ -331,3 +331,46 @@ def test_a_glossary_term_shows_its_meaning_on_hover_or_tap(browser, server, lang
     assert [v["id"] for v in at_rest if v["impact"] in ("serious", "critical")] == []
     assert shown.strip() == title.strip()
     assert shown.startswith("Bernoulli trial: " if language == "ko" else "A single random trial")
+
+
+@pytest.mark.parametrize("language,width", [("ko", 1280), ("en", 390)])
+def test_a_figure_opens_full_size_from_the_keyboard_and_closes_again(
+    browser, server, language, width
+):
+    """hooks/figure_zoom.py and figure-zoom.js: Tab to a figure, Enter opens
+    it in a modal dialog at the image's own resolution once pressed, axe
+    finds nothing, Escape closes it and the focus is back on the figure."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    phone = width < 600
+    context = browser.new_context(
+        viewport={"width": width, "height": 844}, is_mobile=phone, has_touch=phone
+    )
+    page = context.new_page()
+    page.goto(f"{server}{LANGUAGES[language]}rate-coding/", wait_until="load")
+    figure = page.locator("article a.figure-zoom").first
+    alt = figure.locator("img").get_attribute("alt")
+    figure.focus()
+    page.keyboard.press("Enter")
+    dialog = page.locator("dialog.figure-zoom-dialog[open]")
+    dialog.wait_for(timeout=5000)
+    shown = dialog.locator("img")
+    assert shown.get_attribute("alt") == alt
+    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", shown.element_handle())
+    assert dialog.get_attribute("aria-label") == alt
+    fitted = shown.bounding_box()
+    assert fitted["width"] <= width  # first fitted to the screen
+    page.keyboard.press("Tab")  # the focus stays inside the modal dialog
+    assert page.evaluate("document.activeElement.closest('dialog') !== null")
+    violations = Axe().run(page, context="dialog.figure-zoom-dialog").response["violations"]
+    assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
+    # pressing the image shows it at its own size
+    natural = page.evaluate("(img) => img.naturalWidth", shown.element_handle())
+    shown.tap() if phone else shown.click()
+    assert dialog.locator(".figure-zoom-toggle").get_attribute("aria-pressed") == "true"
+    assert shown.bounding_box()["width"] == pytest.approx(natural, abs=1)
+    page.keyboard.press("Escape")
+    page.locator("dialog.figure-zoom-dialog").wait_for(state="hidden", timeout=5000)
+    focused = page.evaluate("document.activeElement.classList.contains('figure-zoom')")
+    context.close()
+    assert focused, "the focus did not return to the figure"

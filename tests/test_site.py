@@ -284,3 +284,22 @@ def test_no_control_characters_in_pages_or_snippets():
         if re.search(r"[\x00-\x08\x0b-\x1f\x7f]|\t", line)
     ]
     assert not found, f"control characters (tab, backspace, ...) in: {found}"
+
+
+def test_every_figure_opens_full_size(site):
+    """hooks/figure_zoom.py: each figure is a link to its own image (which
+    figure-zoom.js opens in a dialog; without JavaScript the link opens the
+    image), unless it is a link already (the home page's playground picture)."""
+    bare = []
+    wrapped = 0
+    for page in site.path.rglob("index.html"):
+        text = page.read_text(encoding="utf-8")
+        for before, src in re.findall(
+            r'(<a\b[^>]*>)?\s*<img\b[^>]*\bsrc="([^"]*figures/[^"]+)"', text
+        ):
+            if f'<a class="figure-zoom" href="{src}">' == before:
+                wrapped += 1
+            elif not before:
+                bare.append(f"{page.relative_to(site.path)}: {src}")
+    assert not bare, bare[:5]
+    assert wrapped > 100
