@@ -374,3 +374,65 @@ def test_a_figure_opens_full_size_from_the_keyboard_and_closes_again(
     focused = page.evaluate("document.activeElement.classList.contains('figure-zoom')")
     context.close()
     assert focused, "the focus did not return to the figure"
+
+
+PRINTED = [(lang, md) for lang in LANGUAGES for md in ("rate-coding", "latency-coding")]
+
+
+@pytest.mark.parametrize("language,chapter", PRINTED, ids=["-".join(p) for p in PRINTED])
+def test_a_chapter_prints_to_pdf_without_chrome_with_its_text_figures_and_font(
+    browser, server, language, chapter
+):
+    """Printed (or saved as PDF) from the browser: no navigation, header,
+    footer or notebook buttons; collapsed blocks printed open; no figure or
+    code block split across pages; code wrapped, not cut off; and the PDF
+    holds the page's text, every figure and, for Korean, Pretendard."""
+    import io
+
+    from pypdf import PdfReader
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}{LANGUAGES[language]}{chapter}/", wait_until="load")
+    page.evaluate("document.fonts.ready.then(() => true)")
+    page.emulate_media(media="print")
+    layout = page.evaluate("""({
+      chrome: ['.md-header', '.md-sidebar--primary', '.md-sidebar--secondary', '.md-footer',
+               '.notebook-links', '.md-content__button', '.md-code__nav']
+        .map(s => [s, getComputedStyle(document.querySelector(s)).display]),
+      closed: [...document.querySelectorAll('article details:not([open])')]
+        .map(d => d.lastElementChild.getBoundingClientRect().height),
+      unsplit: [...document.querySelectorAll('article figure, article .highlight')]
+        .map(e => getComputedStyle(e).breakInside),
+      cut: [...document.querySelectorAll('article pre')]
+        .filter(p => p.scrollWidth > p.clientWidth + 1).length,
+      title: document.querySelector('article h1').innerText,
+      first: document.querySelector('article h1 ~ p:not(.notebook-links)').innerText,
+      figures: document.querySelectorAll('article img').length,
+    })""")
+    pdf = PdfReader(io.BytesIO(page.pdf(format="A4")))
+    page.close()
+
+    assert all(display == "none" for _, display in layout["chrome"]), layout["chrome"]
+    assert layout["closed"] and all(height > 0 for height in layout["closed"])
+    assert set(layout["unsplit"]) == {"avoid"}
+    assert layout["cut"] == 0, "a code block is cut off at the page edge"
+
+    def squeeze(text: str) -> str:  # the PDF's text, spaced by glyph
+        return re.sub(r"\s+", "", text)
+
+    text = squeeze("".join(p.extract_text() for p in pdf.pages))
+    assert squeeze(layout["title"]) in text and squeeze(layout["first"])[:60] in text
+    images = sum(
+        x.get_object()["/Subtype"] == "/Image"
+        for p in pdf.pages
+        for x in (p["/Resources"].get("/XObject") or {}).values()
+    )
+    assert images == layout["figures"]
+    families = {
+        str(f.get_object()["/FontDescriptor"].get("/FontFamily"))
+        for p in pdf.pages
+        for f in (p["/Resources"].get("/Font") or {}).values()
+        if "/FontDescriptor" in f.get_object()
+    }
+    if language == "ko":
+        assert "Pretendard Variable" in families, families
