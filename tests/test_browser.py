@@ -14,7 +14,16 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from helpers import DOCS, LANGUAGES, ROOT, built_page, included_code, korean_pages, page_url
+from helpers import (
+    DOCS,
+    LANGUAGES,
+    ROOT,
+    built_page,
+    included_code,
+    korean_pages,
+    mkdocs_setting,
+    page_url,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -25,6 +34,7 @@ VISITS = [(md, lang, False) for md in PAGES for lang in LANGUAGES] + [
     (md, lang, True) for md in PAGES if included_code(md) for lang in LANGUAGES
 ]
 PHONE = {"width": 390, "height": 844}
+SITE_URL = mkdocs_setting("site_url")
 INSTALL_CELL = "%pip install --quiet snntorch==1.0.0"
 
 
@@ -145,6 +155,14 @@ def seen(browser, server, site):
             [a.hreflang, a.href]),
         }))""")
         )
+        # The link preview's picture (og:image, absolute from site_url), loaded
+        # from this server: it must decode, at a size a large card can use.
+        image = page.evaluate("document.querySelector('meta[property=\"og:image\"]').content")
+        facts["preview"] = page.evaluate(
+            """async (url) => { const img = new Image(); img.src = url; await img.decode();
+                 return [img.naturalWidth, img.naturalHeight]; }""",
+            server + image.removeprefix(SITE_URL),
+        )
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         facts["copy_text"] = page.evaluate(COPY_TEXT)
         if axe_checked(visit):
@@ -261,6 +279,14 @@ def test_language_switcher_leads_to_the_same_page(seen, server, visit):
 @pytest.mark.parametrize("visit", [v for v in VISIT_PARAMS if axe_checked(v.values[0])])
 def test_no_serious_accessibility_violations(seen, visit):
     assert seen(visit)["axe"] == []
+
+
+@pytest.mark.parametrize("visit", VISIT_PARAMS)
+def test_the_link_preview_picture_loads_at_a_size_a_large_card_can_use(seen, visit):
+    """summary_large_image wants at least 300 x 157 pixels (tests/test_page_facts.py
+    checks which picture it is)."""
+    width, height = seen(visit)["preview"]
+    assert width >= 300 and height >= 157, (width, height)
 
 
 @pytest.mark.parametrize("visit", VISIT_PARAMS)
