@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import pytest
+
 EXTERNAL = re.compile(r"^(?:https?:)?//", re.IGNORECASE)
 LOADING_LINK_RELS = {
     "stylesheet",
@@ -82,17 +84,43 @@ def test_javascript_loads_nothing_from_other_hosts(site):
         assert not unexpected, f"{js.relative_to(site.path)} refers to {sorted(unexpected)}"
 
 
-def test_math_and_fonts_are_served_by_the_site(site):
+def test_math_is_typeset_at_build_time_with_its_fonts_served_by_the_site(site):
+    """hooks/katex_math.py: every formula of every page is KaTeX's HTML (with MathML
+    for screen readers) when the page arrives; the pages load KaTeX's
+    stylesheet and fonts from the site and no math script at all."""
+    pages = list(site.path.rglob("*.html"))
+    formulas = 0
+    for path in pages:
+        page = path.read_text(encoding="utf-8")
+        for formula in re.findall(r'class="arithmatex">(.{0,200})', page):
+            formulas += 1
+            assert formula.startswith(('<span class="katex">', '<span class="katex-display">')), (
+                f"{path.relative_to(site.path)}: {formula[:80]}"
+            )
+        assert not re.search(r"<script[^>]*(katex|auto-render)", page), path
+    assert formulas > 400
+    assert not list(site.path.rglob("katex*.js")) and not list(site.path.rglob("auto-render*"))
     page = (site.path / "rate-coding" / "index.html").read_text(encoding="utf-8")
-    assert 'class="arithmatex"' in page  # the page has math ...
-    for asset in (
-        "assets/katex/katex.min.js",
-        "assets/katex/contrib/auto-render.min.js",
-        "assets/katex/katex.min.css",
-        "assets/javascripts/katex.js",
-    ):
-        assert asset in page and (site.path / asset).is_file()  # ... and KaTeX is local
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML">' in page
+    assert "assets/katex/katex.min.css" in page
     css = (site.path / "assets/katex/katex.min.css").read_text(encoding="utf-8")
     for font in re.findall(r"url\((fonts/[^)]+)\)", css):
         assert (site.path / "assets/katex" / font).is_file(), font
     assert "fonts.googleapis" not in page and "fonts.gstatic" not in page
+
+
+def test_a_formula_katex_cannot_read_fails_the_build_naming_page_and_formula():
+    from types import SimpleNamespace
+
+    import katex_math as hook
+    from mkdocs.exceptions import PluginError
+
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="rate-coding.en.md"))
+    good = hook.on_page_content('<span class="arithmatex">\\(x^2\\)</span>', page, None, None)
+    assert good.startswith('<span class="arithmatex"><span class="katex">')
+    with pytest.raises(PluginError) as failure:
+        hook.on_page_content('<div class="arithmatex">\\[\\frac{1}{\\]</div>', page, None, None)
+    assert str(failure.value).startswith(
+        "docs/rate-coding.en.md: KaTeX cannot typeset '\\\\frac{1}{'"
+    )
+    assert "ParseError" in str(failure.value)

@@ -29,3 +29,20 @@ new MutationObserver((changes) => {
     });
   }
 }).observe(document.body, { childList: true, subtree: true, attributeFilter: ["title"] });
+
+// A display equation wider than the text scrolls sideways (extra.css), so
+// keyboard users must be able to focus it to scroll it (axe-core:
+// scrollable-region-focusable). Widths are known once KaTeX's fonts have
+// loaded, and change with the window. (The math itself is typeset at
+// build time: hooks/katex_math.py.)
+const focusWideEquations = () => {
+  for (const display of document.querySelectorAll(".katex-display")) {
+    if (display.scrollWidth > display.clientWidth) {
+      display.tabIndex = 0;
+    } else {
+      display.removeAttribute("tabindex");
+    }
+  }
+};
+document.fonts.ready.then(focusWideEquations);
+window.addEventListener("resize", focusWideEquations);
