@@ -363,7 +363,7 @@ def test_a_glossary_term_shows_its_meaning_on_hover_or_tap(browser, server, lang
 def test_a_figure_opens_full_size_from_the_keyboard_and_closes_again(
     browser, server, language, width
 ):
-    """hooks/figure_zoom.py and figure-zoom.js: Tab to a figure, Enter opens
+    """hooks/figures.py and figure-zoom.js: Tab to a figure, Enter opens
     it in a modal dialog at the image's own resolution once pressed, axe
     finds nothing, Escape closes it and the focus is back on the figure."""
     from axe_playwright_python.sync_playwright import Axe

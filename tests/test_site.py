@@ -287,7 +287,7 @@ def test_no_control_characters_in_pages_or_snippets():
 
 
 def test_every_figure_opens_full_size(site):
-    """hooks/figure_zoom.py: each figure is a link to its own image (which
+    """hooks/figures.py: each figure is a link to its own image (which
     figure-zoom.js opens in a dialog; without JavaScript the link opens the
     image), unless it is a link already (the home page's playground picture)."""
     bare = []
@@ -303,3 +303,24 @@ def test_every_figure_opens_full_size(site):
                 bare.append(f"{page.relative_to(site.path)}: {src}")
     assert not bare, bare[:5]
     assert wrapped > 100
+
+
+def test_every_image_has_its_size_and_all_but_the_first_load_lazily(site):
+    """hooks/figures.py: width and height are the file's own (the browser
+    keeps the room before it arrives: no layout shift), and every image after
+    a page's first waits until the reader scrolls near it."""
+    from PIL import Image
+
+    checked = 0
+    for page in site.path.rglob("*.html"):
+        images = re.findall(r"<img\b[^>]*>", page.read_text(encoding="utf-8"))
+        for k, img in enumerate(images):
+            src = re.search(r'src="([^"]+)"', img)[1]
+            size = re.search(r'width="(\d+)" height="(\d+)"', img)
+            assert size, f"{page.relative_to(site.path)}: {img[:120]}"
+            with Image.open((page.parent / src).resolve()) as image:
+                assert image.size == (int(size[1]), int(size[2])), (page, src)
+            lazy = 'loading="lazy"' in img and 'decoding="async"' in img
+            assert lazy == (k > 0), f"{page.relative_to(site.path)}: image {k + 1} {src}"
+            checked += 1
+    assert checked > 200

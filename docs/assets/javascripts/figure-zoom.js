@@ -1,4 +1,4 @@
-// Figures readers can zoom into (hooks/figure_zoom.py wraps each figure in a
+// Figures readers can zoom into (hooks/figures.py wraps each figure in a
 // link to its image). A click, a tap or Enter opens the image in a modal
 // dialog: first fitted to the screen, then, pressing the image, at its full
 // size to scroll around (and a phone can pinch-zoom either). Escape, the
