@@ -1,9 +1,11 @@
-"""Build benchmark: python tests/benchmark.py [--no-tests]
+"""Build benchmark: python tests/benchmark.py [--no-tests] [--no-lighthouse] [--lighthouse-only]
 
 Measures, on a copy of the working tree with an empty snippet cache:
   cold build, warm rebuild, rebuild after editing one snippet, MkDocs
   rendering alone (the same pages, hooks off), each snippet's run time,
-  the test suite, and each page's weight (HTML + its own images/animations).
+  the test suite, each page's weight (HTML + its own images/animations), and
+  Lighthouse (mobile and desktop presets, every page in both languages; it
+  installs lighthouse@12.2.3 from npm into .cache/lighthouse the first time).
 Prints a Markdown report and writes it to BENCHMARK.md. It is a measurement,
 not a test: nothing here passes or fails.
 """
@@ -139,6 +141,152 @@ def render_alone(project: Path) -> tuple[list[float], int, int]:
     return times, len(list((project / "site").rglob("index.html"))), rendered
 
 
+class SiteServer:
+    """The built site served as GitHub Pages serves it: under site_url's
+    path, text files gzip-compressed. ``with SiteServer(site) as base:``"""
+
+    TEXT = (".html", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".txt")
+
+    def __init__(self, site: Path):
+        import functools
+        import gzip
+        import http.server
+        import io
+        from urllib.parse import urlsplit
+
+        sys.path.insert(0, str(ROOT / "tests"))
+        from helpers import SITE_PATH
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def translate_path(self, path):
+                path = urlsplit(path).path
+                if path.startswith(SITE_PATH):
+                    path = "/" + path[len(SITE_PATH) :]
+                return super().translate_path(path)
+
+            def send_head(self):
+                path = Path(self.translate_path(self.path))
+                path = path / "index.html" if path.is_dir() else path
+                gzipped = "gzip" in self.headers.get("Accept-Encoding", "")
+                if not (gzipped and path.suffix in SiteServer.TEXT and path.is_file()):
+                    return super().send_head()
+                data = gzip.compress(path.read_bytes(), 6)
+                self.send_response(200)
+                self.send_header("Content-Type", self.guess_type(str(path)))
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                return io.BytesIO(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(Handler, directory=str(site))
+        )
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}{SITE_PATH}"
+
+    def __enter__(self) -> str:
+        import threading
+
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return self.base
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+
+
+# Lighthouse, pinned, from npm (Node as installed); Chromium as the tests use it.
+LIGHTHOUSE = "lighthouse@12.2.3"
+LIGHTHOUSE_DIR = ROOT / ".cache" / "lighthouse"
+METRICS = {  # audit id -> column
+    "first-contentful-paint": "FCP s",
+    "largest-contentful-paint": "LCP s",
+    "total-blocking-time": "TBT ms",
+    "cumulative-layout-shift": "CLS",
+    "total-byte-weight": "KiB",
+}
+
+
+def lighthouse_pages() -> list[str]:
+    """The home page, every chapter (and the playground) in both languages."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from helpers import LANGUAGES, korean_pages, page_url
+
+    return [prefix + page_url(md) for prefix in LANGUAGES.values() for md in korean_pages()]
+
+
+def lighthouse_scores(site: Path, runs: int = ROUNDS) -> dict[str, list[tuple]]:
+    """preset -> rows (page, performance, accessibility, best practices,
+    SEO, FCP, LCP, TBT, CLS, weight), each the median of ``runs``."""
+    binary = LIGHTHOUSE_DIR / "node_modules" / ".bin" / "lighthouse"
+    if not binary.exists():
+        LIGHTHOUSE_DIR.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", "--prefix", LIGHTHOUSE_DIR, LIGHTHOUSE],
+            check=True,
+            capture_output=True,
+        )
+    flags = "--headless=new --no-sandbox --disable-gpu --disable-background-networking"
+    tables = {}
+    with SiteServer(site) as base:
+        for preset in ("mobile", "desktop"):
+            rows = []
+            for page in lighthouse_pages():
+                results = []
+                for _ in range(runs):
+                    command = [
+                        binary,
+                        base + page,
+                        "--quiet",
+                        "--output=json",
+                        "--output-path=stdout",
+                        f"--chrome-flags={flags}",
+                    ]
+                    if preset == "desktop":
+                        command.append("--preset=desktop")
+                    out = subprocess.run(
+                        command,
+                        capture_output=True,
+                        text=True,
+                        env={**ENV, "CHROME_PATH": CHROMIUM},
+                    )
+                    report = json.loads(out.stdout)
+                    scores = [round(c["score"] * 100) for c in report["categories"].values()]
+                    values = [report["audits"][audit]["numericValue"] for audit in METRICS]
+                    results.append(scores + values)
+                rows.append((page or "(home)", *[statistics.median(col) for col in zip(*results)]))
+            tables[preset] = rows
+    tables["runs"] = runs
+    return tables
+
+
+def lighthouse_lines(tables: dict) -> list[str]:
+    lines = []
+    runs = tables.pop("runs")
+    for preset, rows in tables.items():
+        lines += [
+            "",
+            f"## Lighthouse {LIGHTHOUSE.split('@')[1]}, {preset} preset "
+            f"(median of {runs} runs per page; served with gzip under site_url's path)",
+            "",
+            "| Page | Perf. | A11y | Best pr. | SEO | FCP s | LCP s | TBT ms | CLS | KiB |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for page, perf, a11y, bp, seo, fcp, lcp, tbt, cls, weight in rows:
+            lines.append(
+                f"| {page} | {perf:.0f} | {a11y:.0f} | {bp:.0f} | {seo:.0f} | {fcp / 1000:.1f} "
+                f"| {lcp / 1000:.1f} | {tbt:.0f} | {cls:.3f} | {weight / 1024:.0f} |"
+            )
+        perf = [row[1] for row in rows]
+        lines += [
+            "",
+            f"Performance: lowest {min(perf):.0f}, median {statistics.median(perf):.0f} "
+            f"(target on mobile: at least 90 on every page).",
+        ]
+    return lines
+
+
 # The playground's encode + draw, in Chromium: settings -> milliseconds per
 # update (encode, decode, raster, frame, numbers), median of RUNS.
 PLAYGROUND_CASES = {
@@ -151,21 +299,8 @@ PLAYGROUND_CASES = {
 
 
 def playground_times(site: Path, runs: int = 60) -> list[tuple[str, float, float]]:
-    import functools
-    import http.server
-    import threading
-
     from playwright.sync_api import sync_playwright
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(site))
-    )
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}/en/playground/"
     measure = """(runs) => {
       const times = [];
       for (let i = 0; i < runs; i++) {
@@ -177,7 +312,8 @@ def playground_times(site: Path, runs: int = 60) -> list[tuple[str, float, float
       return [times[Math.floor(runs / 2)], times[Math.floor(runs * 0.9)]];
     }"""
     rows = []
-    with sync_playwright() as playwright:
+    with SiteServer(site) as root, sync_playwright() as playwright:
+        base = f"{root}en/playground/"
         browser = playwright.chromium.launch(executable_path=CHROMIUM)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         for name, query in PLAYGROUND_CASES.items():
@@ -186,11 +322,35 @@ def playground_times(site: Path, runs: int = 60) -> list[tuple[str, float, float
             median, p90 = page.evaluate(measure, runs)
             rows.append((name, median, p90))
         browser.close()
-    httpd.shutdown()
     return rows
 
 
+def lighthouse_only() -> None:
+    """--lighthouse-only: build once, run Lighthouse, replace BENCHMARK.md's
+    Lighthouse sections (the rest of the report stays as it was)."""
+    work = Path(tempfile.mkdtemp(prefix="spike-bench-"))
+    site = work / "site"
+    process = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
+        cwd=ROOT,
+        env=ENV,
+        capture_output=True,
+        text=True,
+    )
+    if process.returncode:
+        sys.exit(f"build failed:\n{process.stderr[-3000:]}")
+    lines = lighthouse_lines(lighthouse_scores(site))
+    old = (ROOT / "BENCHMARK.md").read_text() if (ROOT / "BENCHMARK.md").exists() else ""
+    kept = old.split("\n## Lighthouse")[0].rstrip("\n")
+    report = kept + "\n" + "\n".join(lines) + "\n"
+    (ROOT / "BENCHMARK.md").write_text(report)
+    print("\n".join(lines))
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
+    if "--lighthouse-only" in sys.argv:
+        return lighthouse_only()
     run_tests = "--no-tests" not in sys.argv
     work = Path(tempfile.mkdtemp(prefix="spike-bench-"))
     project = work / "project"
@@ -264,6 +424,11 @@ def main() -> None:
     build(project)  # the site as published, for the page weights
     weights = page_weights(project / "site")
     playground = playground_times(project / "site")
+    lighthouse = (
+        []
+        if "--no-lighthouse" in sys.argv
+        else lighthouse_lines(lighthouse_scores(project / "site"))
+    )
 
     cpu = next(
         (
@@ -315,6 +480,7 @@ def main() -> None:
         f"({max(r[3] for r in weights) / 1024:.0f} KB; target: under 1,536 KB). "
         "Shared assets (theme, KaTeX, the Pretendard subsets a page needs) come on "
         "top and are cached across pages.",
+        *lighthouse,
         "",
     ]
     report = "\n".join(lines)
