@@ -137,9 +137,13 @@ def seen(browser, server, site):
         )
         page.goto(url, wait_until="load")
         facts.update(
-            page.evaluate("""document.fonts.ready.then(() => ({
-          images: [...document.querySelectorAll('article img')].map(i =>
-            ({src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0})),
+            page.evaluate("""document.fonts.ready.then(async () => ({
+          // (lazy images: asked for now, as if the reader had scrolled to them)
+          images: await Promise.all([...document.querySelectorAll('article img')].map(i => {
+            i.loading = 'eager';
+            return i.decode().then(() => i.naturalWidth > 0, () => false)
+              .then(ok => ({src: i.getAttribute('src'), ok}));
+          })),
           math: [...document.querySelectorAll('.arithmatex')].map(m =>
             !!m.querySelector('.katex') && !m.querySelector('.katex-error')),
           katex: [document.querySelectorAll('article .katex').length,
