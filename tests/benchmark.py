@@ -152,18 +152,11 @@ class SiteServer:
         import gzip
         import http.server
         import io
-        from urllib.parse import urlsplit
 
         sys.path.insert(0, str(ROOT / "tests"))
-        from helpers import SITE_PATH
+        from helpers import SITE_PATH, SiteHandler
 
-        class Handler(http.server.SimpleHTTPRequestHandler):
-            def translate_path(self, path):
-                path = urlsplit(path).path
-                if path.startswith(SITE_PATH):
-                    path = "/" + path[len(SITE_PATH) :]
-                return super().translate_path(path)
-
+        class Handler(SiteHandler):
             def send_head(self):
                 path = Path(self.translate_path(self.path))
                 path = path / "index.html" if path.is_dir() else path
@@ -177,9 +170,6 @@ class SiteServer:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 return io.BytesIO(data)
-
-            def log_message(self, *args):
-                pass
 
         self.httpd = http.server.ThreadingHTTPServer(
             ("127.0.0.1", 0), functools.partial(Handler, directory=str(site))

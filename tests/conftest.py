@@ -22,7 +22,6 @@ import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -35,7 +34,7 @@ os.environ["OMP_NUM_THREADS"] = "1"
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
 
-from helpers import SITE_PATH  # noqa: E402
+from helpers import SITE_PATH, SiteHandler  # noqa: E402
 from tutorial.runner import SNIPPETS_DIR, keep_freed_memory, run_file  # noqa: E402
 
 keep_freed_memory()  # as the build's runner does: the chapters run here too
@@ -156,22 +155,9 @@ def site(tmp_path_factory) -> BuiltSite:
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Serves the site under its site_url path, as it is published."""
-
-    def translate_path(self, path):
-        path = urlsplit(path).path
-        if path.startswith(SITE_PATH):
-            path = "/" + path[len(SITE_PATH) :]
-        return super().translate_path(path)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="session")
 def server(site):
-    handler = functools.partial(_Handler, directory=str(site.path))
+    handler = functools.partial(SiteHandler, directory=str(site.path))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}{SITE_PATH}"

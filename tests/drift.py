@@ -177,19 +177,21 @@ def report(pinned: dict, latest: dict, note: str, found: dict, noise: dict, test
     ]
     lines += [note] if note else []
     failures, figures = found["failures"], found["figures"]
-    lines += ["", f"## Snippets that fail: {len(failures)}", ""]
-    lines += [f"- {why}" for why in failures.values()]
-    lines += ["", f"## Figures that changed: {len(figures)}", ""]
-    lines += [f"- `{stem}/{name}`: {how}" for (stem, name), how in figures.items()]
-    lines += ["", f"## Printed outputs that changed: {len(found['outputs'])}", ""]
+    lines += ["", f"## Snippets that fail: {len(failures)}"]
+    lines += [""] * bool(failures) + [f"- {why}" for why in failures.values()]
+    lines += ["", f"## Figures that changed: {len(figures)}"]
+    lines += [""] * bool(figures) + [
+        f"- `{stem}/{name}`: {how}" for (stem, name), how in figures.items()
+    ]
+    lines += ["", f"## Printed outputs that changed: {len(found['outputs'])}"]
     for (stem, section), diff in found["outputs"].items():
-        lines += [f"`{stem}.py`, section `{section}`:", "", "```diff", diff, "```", ""]
+        lines += ["", f"`{stem}.py`, section `{section}`:", "", "```diff", diff, "```"]
     varies = [f"`{stem}` `{part}`" for kind in noise.values() for stem, part in kind]
     if varies:
         lines += [
             "",
-            "Not compared, as they differ between two runs of the pinned versions "
-            "(measured times): " + ", ".join(varies) + ".",
+            "These differ between two runs of the pinned versions (measured times), "
+            "so they are compared without the words that moved: " + ", ".join(varies) + ".",
         ]
     lines += ["", "## Chapter tests (quick tier) with the newest versions", "", tests]
     return "\n".join(lines).rstrip() + "\n"

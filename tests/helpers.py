@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import html
+import http.server
 import os
 import re
 import subprocess
@@ -11,6 +12,7 @@ import sys
 import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -34,6 +36,20 @@ def mkdocs_setting(key: str):
 
 # The path part of site_url: where the site is published, e.g. "/spike-encoding/".
 SITE_PATH = "/" + mkdocs_setting("site_url").split("/", 3)[3]
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a built site under its site_url path, as it is published
+    (the browser tests' server; tests/benchmark.py adds gzip)."""
+
+    def translate_path(self, path):
+        path = urlsplit(path).path
+        if path.startswith(SITE_PATH):
+            path = "/" + path[len(SITE_PATH) :]
+        return super().translate_path(path)
+
+    def log_message(self, *args):
+        pass
 
 
 def includes(md: Path) -> list[tuple[str, str]]:
