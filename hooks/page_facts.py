@@ -26,6 +26,7 @@ WORDS = {
     "ko": {
         "locale": "ko_KR",
         "language": "한국어",
+        "and": ", ",  # the last of the versions: "A, B, C에서"
         "made": "이 페이지의 출력은 {versions}에서 코드를 실행해 만들었습니다",
         "made_site": "이 사이트의 출력은 {versions}에서 코드를 실행해 만들었습니다",
         "commit": " ({date} 커밋 기준)",
@@ -39,6 +40,7 @@ WORDS = {
     "en": {
         "locale": "en_US",
         "language": "English",
+        "and": " and ",
         "made": "The outputs on this page were made by running its code with {versions}",
         "made_site": "The outputs on this site were made by running its code with {versions}",
         "commit": " (built from the commit of {date})",
@@ -74,7 +76,7 @@ def _versions(words: dict) -> str:
         f"PyTorch {found['torch']}",
         f"matplotlib {found['matplotlib']}",
     ]
-    return ", ".join(names[:-1]) + (", " if words is WORDS["ko"] else " and ") + names[-1]
+    return ", ".join(names[:-1]) + words["and"] + names[-1]
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -86,10 +88,10 @@ def on_page_markdown(markdown, page, config, files):
     return markdown
 
 
-def on_page_content(html, page, config, files):
+def on_page_content(content, page, config, files):
     """Everything once the page is rendered (its title comes from its h1)."""
     words = WORDS.get(build_language(config), WORDS["en"])
-    h1 = H1.search(html)  # the page's own title (the nav calls the home page "Home")
+    h1 = H1.search(content)  # the page's own title (the nav calls the home page "Home")
     title = html_text(h1[1]) if h1 else page.title
     commit = source_commit()
     verified = words["made" if page.snippet_files else "made_site"].format(
@@ -105,7 +107,7 @@ def on_page_content(html, page, config, files):
         "body": words["issue_body"].format(url=page.canonical_url, build=build),
     }
     source = page.file.edit_uri  # a notebook view: its chapter's (hooks/notebook_pages.py)
-    figure = FIGURE.search(html)
+    figure = FIGURE.search(content)
     page.facts = SimpleNamespace(
         title=title,
         locale=words["locale"],
@@ -122,4 +124,4 @@ def on_page_content(html, page, config, files):
         if figure
         else urljoin(config.site_url, config.extra["preview_image"]),
     )
-    return html
+    return content
