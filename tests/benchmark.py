@@ -271,8 +271,8 @@ def lighthouse_lines(tables: dict) -> list[str]:
         perf = [row[1] for row in rows]
         lines += [
             "",
-            f"Performance: lowest {min(perf):.0f}, median {statistics.median(perf):.0f} "
-            f"(target on mobile: at least 90 on every page).",
+            f"Performance: lowest {min(perf):.0f}, median {statistics.median(perf):.0f}"
+            + (" (target: at least 90 on every page)." if preset == "mobile" else "."),
         ]
     return lines
 
