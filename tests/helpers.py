@@ -118,6 +118,20 @@ def page_url(md: Path) -> str:
     return "" if rel.name == "index" else f"{rel.as_posix()}/"
 
 
+def visits() -> list[tuple[Path, str, bool]]:
+    """(page, language, notebook view?) for every page in both languages and
+    every chapter's notebook view (notebooks/<chapter>/)."""
+    pages = korean_pages()
+    return [(md, lang, False) for md in pages for lang in LANGUAGES] + [
+        (md, lang, True) for md in pages if includes(md) for lang in LANGUAGES
+    ]
+
+
+def visit_id(visit) -> str:
+    md, lang, view = visit
+    return f"{lang}-{'notebook-' if view else ''}{md.stem}"
+
+
 def built_page(site: Path, md: Path, language: str) -> Path:
     return site / LANGUAGES[language] / page_url(md) / "index.html"
 

@@ -23,6 +23,8 @@ from helpers import (
     korean_pages,
     mkdocs_setting,
     page_url,
+    visit_id,
+    visits,
 )
 
 pytestmark = pytest.mark.browser
@@ -30,17 +32,10 @@ pytestmark = pytest.mark.browser
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 PAGES = korean_pages()
 # Every page, and every chapter's notebook view (notebooks/<chapter>/).
-VISITS = [(md, lang, False) for md in PAGES for lang in LANGUAGES] + [
-    (md, lang, True) for md in PAGES if included_code(md) for lang in LANGUAGES
-]
+VISITS = visits()
 PHONE = {"width": 390, "height": 844}
 SITE_URL = mkdocs_setting("site_url")
 INSTALL_CELL = "%pip install --quiet snntorch==1.0.0"
-
-
-def visit_id(visit) -> str:
-    md, lang, view = visit
-    return f"{lang}-{'notebook-' if view else ''}{md.stem}"
 
 
 # A page and its notebook view are visited on the same xdist worker (one test

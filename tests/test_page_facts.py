@@ -21,22 +21,15 @@ from helpers import (
     ROOT,
     built_page,
     includes,
-    korean_pages,
     mkdocs_setting,
+    visit_id,
+    visits,
 )
 
 REPO_URL = mkdocs_setting("repo_url")
 SITE_URL = mkdocs_setting("site_url")
 BRANCH = mkdocs_setting("edit_uri").split("/")[1]  # edit/<branch>/docs/
-# Every page in both languages, and every chapter's notebook view.
-VISITS = [(md, lang, False) for md in korean_pages() for lang in LANGUAGES] + [
-    (md, lang, True) for md in korean_pages() if includes(md) for lang in LANGUAGES
-]
-
-
-def visit_id(visit) -> str:
-    md, lang, view = visit
-    return f"{lang}-{'notebook-' if view else ''}{md.stem}"
+VISITS = visits()
 
 
 def source(md: Path, lang: str) -> Path:
