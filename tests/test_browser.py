@@ -401,6 +401,60 @@ def test_a_figure_opens_full_size_from_the_keyboard_and_closes_again(
     assert focused, "the focus did not return to the figure"
 
 
+def drawn_with(page, selector: str) -> set[str]:
+    """The fonts Chromium really drew an element's own text with (DevTools
+    protocol), not the font-family the stylesheet asks for."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    cdp.detach()
+    return {font["familyName"] for font in fonts}
+
+
+LATE = [(lang, md) for lang in LANGUAGES for md in ("rate-coding", "playground")]
+
+
+@pytest.mark.parametrize("language,md", LATE, ids=["-".join(p) for p in LATE])
+def test_nothing_moves_when_the_font_and_the_playground_arrive_late(browser, server, language, md):
+    """On a phone whose network holds back Pretendard (and the playground's
+    digits), the page is first drawn with the Korean system font made as wide
+    as Pretendard ("Pretendard Fallback", extra.css) and with the
+    playground's room kept (playground.css); when they arrive, the text is
+    redrawn in Pretendard and nothing on the screen moves (layout shift)."""
+    context = browser.new_context(viewport={"width": 412, "height": 823}, is_mobile=True)
+    page = context.new_page()
+    page.add_init_script("""window.shifted = 0;
+      new PerformanceObserver((list) => {
+        for (const shift of list.getEntries()) window.shifted += shift.value;
+      }).observe({type: 'layout-shift', buffered: true});""")
+    held = []
+    late = re.compile(r"\.woff2$|playground_digits\.json$")
+    page.route(late, lambda route: held.append(route))
+    page.goto(f"{server}{LANGUAGES[language]}{md}/", wait_until="domcontentloaded")
+    page.wait_for_timeout(500)  # drawn without them
+    first = drawn_with(page, "article h1")
+    assert held, "nothing was held back"
+    for route in held:
+        route.continue_()
+    page.unroute(late)
+    page.evaluate("document.fonts.ready.then(() => true)")
+    if md == "playground":
+        page.wait_for_function("window.playground && window.playground.result")
+    page.wait_for_timeout(300)  # a frame or two after
+    after = drawn_with(page, "article h1")
+    shifted = page.evaluate("window.shifted")
+    context.close()
+
+    if language == "ko":  # English titles have no Hangul
+        assert "Noto Sans CJK KR" in first, first
+    assert "Pretendard Variable" not in first, first
+    assert "Pretendard Variable" in after, after
+    assert shifted < 0.01, f"layout shift {shifted:.3f}"
+
+
 PRINTED = [(lang, md) for lang in LANGUAGES for md in ("rate-coding", "latency-coding")]
 
 

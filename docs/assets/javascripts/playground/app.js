@@ -789,7 +789,11 @@ if (root) {
   fetch(DIGITS)
     .then((response) => response.json())
     .then((digits) => {
-      document.querySelector(".playground-fallback")?.setAttribute("hidden", "");
       window.playground = mount(root, digits);
+    })
+    .catch((error) => {
+      // No digits, no playground: show the picture for readers without it.
+      document.documentElement.classList.remove("playground-js");
+      throw error;
     });
 }
