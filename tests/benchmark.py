@@ -198,12 +198,19 @@ METRICS = {  # audit id -> column
 }
 
 
-def lighthouse_pages() -> list[str]:
-    """The home page, every chapter (and the playground) in both languages."""
+def lighthouse_pages(preset: str) -> list[str]:
+    """The home page, every chapter (and the playground) in both languages;
+    on a phone (issue 14 judges the site there), every chapter's notebook
+    view too."""
     sys.path.insert(0, str(ROOT / "tests"))
-    from helpers import LANGUAGES, korean_pages, page_url
+    from helpers import LANGUAGES, visit_url, visits
 
-    return [prefix + page_url(md) for prefix in LANGUAGES.values() for md in korean_pages()]
+    return [
+        LANGUAGES[language] + visit_url(md, view)
+        for language in LANGUAGES
+        for md, lang, view in visits()
+        if lang == language and (preset == "mobile" or not view)
+    ]
 
 
 def lighthouse_scores(site: Path, runs: int = ROUNDS) -> dict[str, list[tuple]]:
@@ -222,7 +229,7 @@ def lighthouse_scores(site: Path, runs: int = ROUNDS) -> dict[str, list[tuple]]:
     with SiteServer(site) as base:
         for preset in ("mobile", "desktop"):
             rows = []
-            for page in lighthouse_pages():
+            for page in lighthouse_pages(preset):
                 results = []
                 for _ in range(runs):
                     command = [
@@ -254,11 +261,17 @@ def lighthouse_scores(site: Path, runs: int = ROUNDS) -> dict[str, list[tuple]]:
 def lighthouse_lines(tables: dict) -> list[str]:
     lines = []
     runs = tables.pop("runs")
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     for preset, rows in tables.items():
         lines += [
             "",
             f"## Lighthouse {LIGHTHOUSE.split('@')[1]}, {preset} preset "
             f"(median of {runs} runs per page; served with gzip under site_url's path)",
+            "",
+            f"Measured {when}, commit {commit}.",
             "",
             "| Page | Perf. | A11y | Best pr. | SEO | FCP s | LCP s | TBT ms | CLS | KiB |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -331,8 +344,15 @@ def lighthouse_only() -> None:
         sys.exit(f"build failed:\n{process.stderr[-3000:]}")
     lines = lighthouse_lines(lighthouse_scores(site))
     old = (ROOT / "BENCHMARK.md").read_text() if (ROOT / "BENCHMARK.md").exists() else ""
-    kept = old.split("\n## Lighthouse")[0].rstrip("\n")
-    report = kept + "\n" + "\n".join(lines) + "\n"
+    kept, found, previous = old.partition("\n## Lighthouse")
+    report = kept.rstrip("\n") + "\n" + "\n".join(lines) + "\n"
+    if found:  # the run before this one stays, below, to compare with
+        previous = ("## Lighthouse" + previous).split("\n## Before:")[0].strip("\n")
+        report += (
+            "\n## Before: the previous Lighthouse run\n\n"
+            + previous.replace("## Lighthouse", "### Lighthouse")
+            + "\n"
+        )
     (ROOT / "BENCHMARK.md").write_text(report)
     print("\n".join(lines))
     shutil.rmtree(work, ignore_errors=True)

@@ -127,6 +127,11 @@ def visits() -> list[tuple[Path, str, bool]]:
     ]
 
 
+def visit_url(md: Path, view: bool) -> str:
+    """The page's URL below a language root."""
+    return f"notebooks/{md.stem}/" if view else page_url(md)
+
+
 def visit_id(visit) -> str:
     md, lang, view = visit
     return f"{lang}-{'notebook-' if view else ''}{md.stem}"

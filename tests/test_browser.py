@@ -22,8 +22,8 @@ from helpers import (
     included_code,
     korean_pages,
     mkdocs_setting,
-    page_url,
     visit_id,
+    visit_url,
     visits,
 )
 
@@ -85,11 +85,6 @@ def code_contrast_pages(site: Path) -> frozenset[str]:
         chosen.add(stem)
         needed -= pages.pop(stem)
     return frozenset(chosen)
-
-
-def visit_url(md: Path, view: bool) -> str:
-    """The page's URL below a language root."""
-    return f"notebooks/{md.stem}/" if view else page_url(md)
 
 
 # What Material copies for a code block's button: the text of the button's
