@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 import pytest
 
 from helpers import (
-    DOCS,
     LANGUAGES,
     ROOT,
     built_page,
@@ -59,32 +58,40 @@ def axe_checked(visit) -> bool:
     return not view or md.stem == "rate-coding"
 
 
+# The Python code blocks, in page order, as code_contrast_blocks and the browser find them.
+CODE_BLOCK = 'div[class^="language-python highlight"]'
+
+
 @functools.cache
-def code_contrast_pages(site: Path) -> frozenset[str]:
-    """The Korean chapter pages on which axe checks the colour contrast of
-    the code's text (about 1 s per thousand tokens): the fewest, chosen
-    greedily, that between them hold every Pygments token class the built
-    site's code uses, in any language or view. A token's colours come from
-    one stylesheet and its block's background is the same everywhere, so
-    each class needs checking once; a new class joins the set by itself."""
+def code_contrast_blocks(site: Path) -> dict[str, frozenset[int]]:
+    """The code blocks on Korean chapter pages whose text axe checks for
+    colour contrast (about 1 s per thousand tokens), as {page stem: block
+    numbers in page order}: the fewest blocks, chosen greedily, that between
+    them hold every Pygments token class the built site's code uses, in any
+    language or view. A token's colours come from one stylesheet and its
+    block's background is the same everywhere, so each class needs checking
+    once; a new class joins the set by itself."""
     token = re.compile(r'<span class="(\w+)"')
     block = re.compile(r'<div class="language-python highlight.*?</code></pre></div>', re.S)
 
-    def classes(html_file: Path) -> set[str]:
-        code = "".join(block.findall(html_file.read_text(encoding="utf-8")))
-        return set(token.findall(code))
+    def blocks(html_file: Path) -> list[set[str]]:
+        html = html_file.read_text(encoding="utf-8")
+        return [set(token.findall(code)) for code in block.findall(html)]
 
-    needed = set().union(*(classes(f) for f in site.rglob("index.html")))
-    pages = {md.stem: classes(built_page(site, md, "ko")) for md in PAGES if included_code(md)}
-    chosen: set[str] = set()
-    while needed:  # the page adding the most classes (then the one with less code)
-        stem = max(
-            pages, key=lambda s: (len(pages[s] & needed), -len(included_code(DOCS / f"{s}.md")))
-        )
-        assert pages[stem] & needed, f"token classes on no Korean chapter page: {needed}"
-        chosen.add(stem)
-        needed -= pages.pop(stem)
-    return frozenset(chosen)
+    needed = set().union(*(c for f in site.rglob("index.html") for c in blocks(f)))
+    candidates = {
+        (md.stem, number): classes
+        for md in PAGES
+        if included_code(md)
+        for number, classes in enumerate(blocks(built_page(site, md, "ko")))
+    }
+    chosen: dict[str, set[int]] = {}
+    while needed:  # the block adding the most classes (then the shorter one)
+        best = max(candidates, key=lambda b: (len(candidates[b] & needed), -len(candidates[b])))
+        assert candidates[best] & needed, f"token classes on no Korean chapter page: {needed}"
+        chosen.setdefault(best[0], set()).add(best[1])
+        needed -= candidates.pop(best)
+    return {stem: frozenset(numbers) for stem, numbers in chosen.items()}
 
 
 # What Material copies for a code block's button: the text of the button's
@@ -162,15 +169,25 @@ def seen(browser, server, site):
         if axe_checked(visit):
             # Code blocks hold half a chapter's elements and most of axe's time
             # (colour contrast of every token). Their colours are the same on
-            # every page, so axe checks the code's text on the few Korean
-            # chapter pages that hold every token class between them
-            # (code_contrast_pages); elsewhere it skips it (not the buttons).
-            # Colour contrast is most of the rest, and the same CSS in both
-            # languages: it is checked on the Korean pages.
-            code_checked = lang == "ko" and not view and md.stem in code_contrast_pages(site.path)
+            # every page, so axe checks the text of the few blocks that hold
+            # every token class between them (code_contrast_blocks) and skips
+            # the rest of the code (not the buttons). Colour contrast is most
+            # of the rest, and the same CSS in both languages: it is checked
+            # on the Korean pages.
+            chosen = (
+                code_contrast_blocks(site.path).get(md.stem, ())
+                if lang == "ko" and not view
+                else ()
+            )
+            marked = page.evaluate(
+                """([selector, chosen]) => [...document.querySelectorAll(selector)].filter((b, n) =>
+                     chosen.includes(n) && !b.setAttribute('data-contrast-checked', '')).length""",
+                [CODE_BLOCK, sorted(chosen)],
+            )
+            assert marked == len(chosen), f"{visit_id(visit)}: blocks {sorted(chosen)} not found"
             violations = axe.run(
                 page,
-                context=None if code_checked else {"exclude": [[".highlight code"]]},
+                context={"exclude": [[".highlight:not([data-contrast-checked]) code"]]},
                 options={
                     "resultTypes": ["violations"],
                     "rules": {"color-contrast": {"enabled": lang == "ko"}},
