@@ -489,7 +489,7 @@ def main() -> None:
         "",
         f"Heaviest page: {max(weights, key=lambda r: r[3])[0]} "
         f"({max(r[3] for r in weights) / 1024:.0f} KB; target: under 1,536 KB). "
-        "Shared assets (theme, KaTeX, the Pretendard subsets a page needs) come on "
+        "Shared assets (theme, KaTeX, the text font of the page's language) come on "
         "top and are cached across pages.",
         *lighthouse,
         "",

@@ -1,0 +1,149 @@
+"""MkDocs hook: the text font, cut to the characters each language's pages use.
+
+The pages are set in Pretendard (``data/fonts/``, 2 MB, every Hangul
+syllable). At the end of a build this hook writes, for each language, the
+font with only the characters that language's pages show (their text, the
+titles and labels that tooltips and screen readers read, Material's own
+words) to ``assets/fonts/tutorial-sans-<language>.woff2``, which
+``extra.css`` names as the text font of ``html[lang=<language>]``. The
+Korean pages take one file of about 150 KB, the English ones about 50 KB,
+and every later page comes from the browser's cache. Pretendard's own
+split into 92 ``unicode-range`` subsets cost a Korean page 12-20 requests
+and 300-500 KB, all fetched at top priority before the first paint, which
+Lighthouse counted as render-blocking on a slow phone (issue 14).
+
+A character a reader types into the search box that no page holds (a
+syllable in the middle of being composed, say) is drawn in the fallback
+font; everything the site itself shows is in the file.
+
+The licence: Pretendard is under the SIL Open Font License with the
+Reserved Font Name "Pretendard", and a subset is a modified version, which
+may not carry that name. So the files are renamed "Tutorial Sans" (the
+copyright notice and licence are kept, ``assets/fonts/LICENSE.txt``).
+
+Cutting takes about 5 s, so the result is kept in ``.cache/fonts/`` under
+a digest of the source font, this file, fontTools' version and the characters, with
+the digest of the file it wrote; a file that does not match is made again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+from mkdocs.plugins import event_priority
+
+from tutorial.languages import build_language, default_language
+from tutorial.runner import CACHE_DIR, ROOT
+
+SOURCE = ROOT / "data" / "fonts" / "PretendardVariable.woff2"
+FONTS_CACHE = CACHE_DIR / "fonts"
+FAMILY = "Tutorial Sans"
+# Name records that name the font (family, full and PostScript names and the
+# named instances); the copyright, trademark, designer and licence stay.
+KEPT_NAMES = {0, 7, 8, 9, 10, 11, 12, 13, 14}
+# Always in the file: what a reader types into the search box in Latin.
+ASCII = {chr(code) for code in range(0x20, 0x7F)}
+
+SHOWN_ATTRIBUTE = re.compile(r'\b(?:title|aria-label|placeholder|alt|data-md-\w+)="([^"]*)"')
+CONFIG = re.compile(r'<script id="__config" type="application/json">(.*?)</script>', re.S)
+NOT_TEXT = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<[^>]+>", re.S)
+
+# language -> every character its pages show, over the whole build
+_characters: dict[str, set[str]] = {}
+
+
+def font_path(site_dir: Path, language: str) -> Path:
+    return Path(site_dir) / "assets" / "fonts" / f"tutorial-sans-{language}.woff2"
+
+
+def shown_characters(page_html: str) -> set[str]:
+    """What a page can show in its text font: its text, the attributes a
+    tooltip or screen reader shows, and Material's words (search, copy)."""
+    config = CONFIG.search(page_html)
+    words = json.loads(config.group(1)).get("translations", {}) if config else {}
+    attributes = SHOWN_ATTRIBUTE.findall(page_html)
+    text = NOT_TEXT.sub(" ", page_html)
+    return set(html.unescape(" ".join([text, *attributes]))) | set("".join(words.values()))
+
+
+def on_pre_build(config):
+    if build_language(config) == default_language(config):
+        _characters.clear()  # a new build (or a rebuild under `mkdocs serve`)
+
+
+def on_post_page(output, page, config):
+    _characters.setdefault(build_language(config), set()).update(shown_characters(output))
+    return output
+
+
+@event_priority(-200)  # after mkdocs-static-i18n (-100) has built the other languages
+def on_post_build(config):
+    i18n = config.plugins.get("i18n")
+    if getattr(i18n, "building", False):
+        return  # a language built inside mkdocs-static-i18n's on_post_build: not the end yet
+    root = Path(config.site_dir)
+    for language, characters in _characters.items():
+        target = font_path(root, language)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cut_font(characters | ASCII), target)
+
+
+def cut_font(characters: set[str]) -> Path:
+    """Pretendard with only ``characters``, renamed, as WOFF2: from the
+    cache when a file made from the same font, fontTools and characters is
+    there and still what was written."""
+    import fontTools
+
+    key = hashlib.sha256()
+    key.update(hashlib.sha256(SOURCE.read_bytes()).digest())
+    key.update(Path(__file__).read_bytes())  # how it is cut
+    key.update(fontTools.version.encode())
+    key.update("".join(sorted(characters)).encode())
+    cached = FONTS_CACHE / f"{key.hexdigest()[:24]}.woff2"
+    digest = cached.with_suffix(".sha256")
+    if cached.exists() and digest.exists():
+        if hashlib.sha256(cached.read_bytes()).hexdigest() == digest.read_text().strip():
+            os.utime(cached)  # recently used: kept by the pruning below
+            return cached
+    FONTS_CACHE.mkdir(parents=True, exist_ok=True)
+    data = _subset(characters)
+    for path, content in ((cached, data), (digest, hashlib.sha256(data).hexdigest().encode())):
+        partial = path.with_name(f"{path.name}.tmp{os.getpid()}")
+        partial.write_bytes(content)
+        os.replace(partial, path)  # never a half-written file under the real name
+    # keep the last few cuts (both languages, a text edit back and forth)
+    for old in sorted(FONTS_CACHE.glob("*.woff2"), key=lambda p: p.stat().st_mtime)[:-6]:
+        old.unlink(missing_ok=True)
+        old.with_suffix(".sha256").unlink(missing_ok=True)
+    return cached
+
+
+def _subset(characters: set[str]) -> bytes:
+    import io
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(SOURCE, recalcTimestamp=False)  # the same bytes from every build
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.name_IDs = ["*"]  # keep the copyright and licence records
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes={ord(c) for c in characters})
+    subsetter.subset(font)
+    for record in font["name"].names:
+        if record.nameID not in KEPT_NAMES:
+            name = record.toUnicode()
+            name = name.replace("PretendardVariable", FAMILY.replace(" ", ""))
+            record.string = name.replace("Pretendard Variable", FAMILY).replace(
+                "Pretendard", FAMILY
+            )
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()

@@ -1,0 +1,77 @@
+"""The text font: Pretendard cut to what each language's pages show
+(hooks/text_font.py)."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+
+import pytest
+from fontTools.ttLib import TTFont
+from text_font import FONTS_CACHE, SOURCE, cut_font, font_path, shown_characters
+
+from helpers import LANGUAGES
+
+
+@functools.cache
+def source_cmap() -> dict[int, str]:
+    return TTFont(SOURCE, lazy=True).getBestCmap()
+
+
+def pages_of(site, language: str):
+    pages = site.path.rglob("*.html")
+    prefix = site.path / "en"
+    return [p for p in pages if (language == "en") == p.is_relative_to(prefix)]
+
+
+@pytest.fixture(scope="module")
+def fonts(site):
+    return {language: TTFont(font_path(site.path, language)) for language in LANGUAGES}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_font_holds_every_character_its_languages_pages_show(site, fonts, language):
+    cmap = fonts[language].getBestCmap()
+    for page in pages_of(site, language):
+        shown = shown_characters(page.read_text(encoding="utf-8"))
+        missing = {c for c in shown if ord(c) not in cmap and c.isprintable() and not c.isspace()}
+        # not what Pretendard itself lacks (symbols that fall back to other fonts)
+        missing = {c for c in missing if ord(c) in source_cmap()}
+        assert not missing, f"{page.relative_to(site.path)}: {''.join(sorted(missing))}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_font_is_small_variable_and_renamed_as_the_licence_asks(site, fonts, language):
+    font = fonts[language]
+    assert font_path(site.path, language).stat().st_size < 200_000
+    assert [(a.axisTag, a.minValue, a.maxValue) for a in font["fvar"].axes] == [
+        ("wght", 45.0, 930.0)
+    ]
+    names = {(r.nameID, r.toUnicode()) for r in font["name"].names}
+    # Reserved Font Name "Pretendard": only in the copyright, trademark, credits, licence
+    assert all("Pretendard" not in text for number, text in names if number not in {0, 7, 9, 13}), (
+        names
+    )
+    assert (1, "Tutorial Sans") in names
+    assert any(number == 0 and "Kil Hyung-jin" in text for number, text in names)
+    assert "Reserved Font Name Pretendard" in (site.path / "assets/fonts/LICENSE.txt").read_text()
+
+
+def test_korean_pages_and_english_pages_each_use_their_own_file(site):
+    css = (site.path / "assets/stylesheets/extra.css").read_text(encoding="utf-8")
+    assert 'url("../fonts/tutorial-sans-ko.woff2")' in css
+    assert 'url("../fonts/tutorial-sans-en.woff2")' in css
+    assert not list(site.path.rglob("*subset*")), "Pretendard's own subsets are published"
+
+
+@pytest.mark.slow
+def test_a_damaged_cached_font_is_made_again(site):
+    korean = {chr(c) for c in range(0x20, 0x7F)}  # as the hook adds them
+    for page in pages_of(site, "ko"):
+        korean |= shown_characters(page.read_text(encoding="utf-8"))
+    built = font_path(site.path, "ko").read_bytes()
+    cached = cut_font(korean)
+    assert cached.parent == FONTS_CACHE and cached.read_bytes() == built
+    cached.write_bytes(built[: len(built) // 5])  # truncated
+    again = cut_font(korean)
+    assert hashlib.sha256(again.read_bytes()).digest() == hashlib.sha256(built).digest()
