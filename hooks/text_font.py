@@ -40,6 +40,7 @@ from mkdocs.plugins import event_priority
 
 from tutorial.languages import build_language, default_language
 from tutorial.runner import CACHE_DIR, ROOT
+from tutorial.state import STATE
 
 SOURCE = ROOT / "data" / "fonts" / "PretendardVariable.woff2"
 FONTS_CACHE = CACHE_DIR / "fonts"
@@ -50,12 +51,7 @@ KEPT_NAMES = {0, 7, 8, 9, 10, 11, 12, 13, 14}
 # Always in the file: what a reader types into the search box in Latin.
 ASCII = {chr(code) for code in range(0x20, 0x7F)}
 
-SHOWN_ATTRIBUTE = re.compile(r'\b(?:title|aria-label|placeholder|alt|data-md-\w+)="([^"]*)"')
 CONFIG = re.compile(r'<script id="__config" type="application/json">(.*?)</script>', re.S)
-NOT_TEXT = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<[^>]+>", re.S)
-
-# language -> every character its pages show, over the whole build
-_characters: dict[str, set[str]] = {}
 
 
 def font_path(site_dir: Path, language: str) -> Path:
@@ -63,22 +59,22 @@ def font_path(site_dir: Path, language: str) -> Path:
 
 
 def shown_characters(page_html: str) -> set[str]:
-    """What a page can show in its text font: its text, the attributes a
-    tooltip or screen reader shows, and Material's words (search, copy)."""
+    """What a page can show in its text font: every character of its HTML
+    (text, and the attributes a tooltip or screen reader shows; tags and
+    inline scripts add only ASCII) and Material's words for search and copy,
+    which its configuration holds as JSON escapes."""
     config = CONFIG.search(page_html)
     words = json.loads(config.group(1)).get("translations", {}) if config else {}
-    attributes = SHOWN_ATTRIBUTE.findall(page_html)
-    text = NOT_TEXT.sub(" ", page_html)
-    return set(html.unescape(" ".join([text, *attributes]))) | set("".join(words.values()))
+    return set(html.unescape(page_html)) | set("".join(words.values()))
 
 
 def on_pre_build(config):
     if build_language(config) == default_language(config):
-        _characters.clear()  # a new build (or a rebuild under `mkdocs serve`)
+        STATE.text_characters.clear()  # a new build (or a rebuild under `mkdocs serve`)
 
 
 def on_post_page(output, page, config):
-    _characters.setdefault(build_language(config), set()).update(shown_characters(output))
+    STATE.text_characters.setdefault(build_language(config), set()).update(shown_characters(output))
     return output
 
 
@@ -88,7 +84,7 @@ def on_post_build(config):
     if getattr(i18n, "building", False):
         return  # a language built inside mkdocs-static-i18n's on_post_build: not the end yet
     root = Path(config.site_dir)
-    for language, characters in _characters.items():
+    for language, characters in STATE.text_characters.items():
         target = font_path(root, language)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(cut_font(characters | ASCII), target)
@@ -117,10 +113,14 @@ def cut_font(characters: set[str]) -> Path:
         partial = path.with_name(f"{path.name}.tmp{os.getpid()}")
         partial.write_bytes(content)
         os.replace(partial, path)  # never a half-written file under the real name
-    # keep the last few cuts (both languages, a text edit back and forth)
+    # keep the last few cuts (both languages, a text edit back and forth),
+    # and no half-written file a killed build left
     for old in sorted(FONTS_CACHE.glob("*.woff2"), key=lambda p: p.stat().st_mtime)[:-6]:
         old.unlink(missing_ok=True)
         old.with_suffix(".sha256").unlink(missing_ok=True)
+    for partial in FONTS_CACHE.glob("*.tmp*"):
+        if not partial.name.endswith(f".tmp{os.getpid()}"):
+            partial.unlink(missing_ok=True)
     return cached
 
 

@@ -27,6 +27,9 @@ class BuildState:
     # for the language being built: page stem -> its notebook and view
     # (hooks/notebook_pages.py)
     notebooks: dict = field(default_factory=dict)
+    # language -> every character its pages show, over the whole build
+    # (hooks/text_font.py)
+    text_characters: dict[str, set[str]] = field(default_factory=dict)
 
 
 STATE = BuildState()
