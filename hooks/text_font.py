@@ -34,6 +34,7 @@ import json
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
@@ -118,8 +119,9 @@ def cut_font(characters: set[str]) -> Path:
     for old in sorted(FONTS_CACHE.glob("*.woff2"), key=lambda p: p.stat().st_mtime)[:-6]:
         old.unlink(missing_ok=True)
         old.with_suffix(".sha256").unlink(missing_ok=True)
+    # (an hour old: another build may be writing its own right now)
     for partial in FONTS_CACHE.glob("*.tmp*"):
-        if not partial.name.endswith(f".tmp{os.getpid()}"):
+        if time.time() - partial.stat().st_mtime > 3600:
             partial.unlink(missing_ok=True)
     return cached
 
