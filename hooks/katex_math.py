@@ -8,42 +8,92 @@ one to the vendored KaTeX (``hooks/katex/katex.min.js``) running in V8
 place. The pages load KaTeX's stylesheet and fonts, and no script: on a slow
 phone the math no longer waits for 270 KB of JavaScript and a second layout.
 A formula KaTeX cannot read fails the build, naming the page and formula.
+
+Search sees each formula once, as drawn: the MathML copy (symbols and TeX)
+is marked ``data-search-exclude``, which Material's search skips; without
+that the index read "I_{in}" as "IinI_{in}Iin". (The drawing cannot be the
+part skipped: Material matches the end of a skipped element by its tag name,
+so a skipped ``<span>`` ends at the first ``</span>`` inside it, and the
+MathML holds no ``<span>``.)
+
+Typesetting every formula takes about half a second, so what a build typeset
+is kept in ``.cache/katex/`` for the next, under a digest of KaTeX and this
+file, with the digest of its contents; a file that does not match is not used.
 """
 
 from __future__ import annotations
 
-import functools
+import hashlib
 import html
+import json
 import re
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+
+from tutorial.cache_files import remove_partials, write_whole
+from tutorial.languages import build_language, default_language
+from tutorial.runner import CACHE_DIR
+from tutorial.state import STATE
 
 KATEX = Path(__file__).with_name("katex") / "katex.min.js"
+KATEX_CACHE = CACHE_DIR / "katex"
 FORMULA = re.compile(r'<(span|div) class="arithmatex">\s*\\([(\[])(.*?)\\[)\]]\s*</\1>', re.DOTALL)
+# KaTeX's output: MathML (for screen readers), then the drawing.
+MATHML = '<span class="katex-mathml">'
 
 
-@functools.cache
 def _katex():
-    from py_mini_racer import MiniRacer
+    if STATE.katex is None:
+        from py_mini_racer import MiniRacer
 
-    context = MiniRacer()
-    context.eval(KATEX.read_text(encoding="utf-8"))
-    return context
+        STATE.katex = MiniRacer()
+        STATE.katex.eval(KATEX.read_text(encoding="utf-8"))
+    return STATE.katex
 
 
-@functools.cache  # the same formulas in both languages and the views
+def cache_path() -> Path:
+    """Where this KaTeX, called as this file calls it, keeps what it typeset."""
+    key = hashlib.sha256(KATEX.read_bytes() + Path(__file__).read_bytes())
+    return KATEX_CACHE / f"{key.hexdigest()[:24]}.json"
+
+
+def _digest(formulas: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(formulas, sort_keys=True).encode()).hexdigest()
+
+
+def saved_formulas(path: Path) -> dict[str, str]:
+    """What an earlier build saved in ``path``, if it is whole and unchanged
+    (its contents match the digest written with them); otherwise nothing."""
+    try:
+        saved = json.loads(path.read_bytes())
+        if saved["sha256"] == _digest(saved["formulas"]):
+            return saved["formulas"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return {}
+
+
 def typeset(tex: str, display: bool) -> str:
     """KaTeX's HTML for ``tex`` (ValueError with KaTeX's message if it cannot)."""
-    from py_mini_racer import JSEvalException
+    if STATE.formulas is None:  # the first formula this process typesets
+        STATE.formulas = saved_formulas(cache_path())
+        STATE.formulas_saved = _digest(STATE.formulas)
+    key = f"{'display' if display else 'inline'}:{tex}"
+    STATE.formulas_shown.add(key)
+    if key not in STATE.formulas:
+        from py_mini_racer import JSEvalException
 
-    try:
-        return _katex().call(
-            "katex.renderToString", tex, {"displayMode": display, "throwOnError": True}
-        )
-    except JSEvalException as error:
-        message = str(error).splitlines()[0].removeprefix("<anonymous>:1: ")
-        raise ValueError(message) from None
+        try:
+            rendered = _katex().call(
+                "katex.renderToString", tex, {"displayMode": display, "throwOnError": True}
+            )
+        except JSEvalException as error:
+            message = str(error).splitlines()[0].removeprefix("<anonymous>:1: ")
+            raise ValueError(message) from None
+        STATE.formulas[key] = rendered.replace(MATHML, MATHML[:-1] + " data-search-exclude>", 1)
+    return STATE.formulas[key]
 
 
 def on_page_content(content, page, config, files):
@@ -59,3 +109,27 @@ def on_page_content(content, page, config, files):
         return f'<{tag} class="arithmatex">{rendered}</{tag}>'
 
     return FORMULA.sub(replace, content)
+
+
+def on_pre_build(config):
+    if build_language(config) == default_language(config):
+        STATE.formulas_shown.clear()  # a new build (or a rebuild under `mkdocs serve`)
+
+
+@event_priority(-200)  # after mkdocs-static-i18n (-100) has built the other languages
+def on_post_build(config):
+    """Keep the formulas this build showed, in every language, for the next."""
+    i18n = config.plugins.get("i18n")
+    if getattr(i18n, "building", False) or STATE.formulas is None:
+        return  # a language built inside mkdocs-static-i18n's on_post_build: not the end yet
+    shown = {key: STATE.formulas[key] for key in sorted(STATE.formulas_shown)}
+    digest = _digest(shown)
+    if digest == STATE.formulas_saved:
+        return
+    path = cache_path()
+    write_whole(path, json.dumps({"sha256": digest, "formulas": shown}).encode())
+    STATE.formulas_saved = digest
+    for old in KATEX_CACHE.glob("*.json"):  # another KaTeX's, or another version of this file's
+        if old != path:
+            old.unlink(missing_ok=True)
+    remove_partials(KATEX_CACHE)

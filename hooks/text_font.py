@@ -34,11 +34,11 @@ import json
 import os
 import re
 import shutil
-import time
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
 
+from tutorial.cache_files import remove_partials, write_whole
 from tutorial.languages import build_language, default_language
 from tutorial.runner import CACHE_DIR, ROOT
 from tutorial.state import STATE
@@ -108,21 +108,15 @@ def cut_font(characters: set[str]) -> Path:
         if hashlib.sha256(cached.read_bytes()).hexdigest() == digest.read_text().strip():
             os.utime(cached)  # recently used: kept by the pruning below
             return cached
-    FONTS_CACHE.mkdir(parents=True, exist_ok=True)
     data = _subset(characters)
-    for path, content in ((cached, data), (digest, hashlib.sha256(data).hexdigest().encode())):
-        partial = path.with_name(f"{path.name}.tmp{os.getpid()}")
-        partial.write_bytes(content)
-        os.replace(partial, path)  # never a half-written file under the real name
+    write_whole(cached, data)
+    write_whole(digest, hashlib.sha256(data).hexdigest().encode())
     # keep the last few cuts (both languages, a text edit back and forth),
     # and no half-written file a killed build left
     for old in sorted(FONTS_CACHE.glob("*.woff2"), key=lambda p: p.stat().st_mtime)[:-6]:
         old.unlink(missing_ok=True)
         old.with_suffix(".sha256").unlink(missing_ok=True)
-    # (an hour old: another build may be writing its own right now)
-    for partial in FONTS_CACHE.glob("*.tmp*"):
-        if time.time() - partial.stat().st_mtime > 3600:
-            partial.unlink(missing_ok=True)
+    remove_partials(FONTS_CACHE)
     return cached
 
 

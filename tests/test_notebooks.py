@@ -80,7 +80,7 @@ def test_notebook_holds_the_page_code_and_outputs(site, visit):
 
 def notebook_links(page: Path) -> dict[str, tuple[str, bool]]:
     """The buttons under a page's title: {label: (href, has the download attribute)}."""
-    row = re.search(r'<p class="notebook-links">(.*?)</p>', page.read_text(encoding="utf-8"))
+    row = re.search(r'<p class="notebook-links"[^>]*>(.*?)</p>', page.read_text(encoding="utf-8"))
     assert row, f"{page}: no notebook buttons"
     return {
         html.unescape(text): (html.unescape(href), bool(download))

@@ -124,3 +124,41 @@ def test_a_formula_katex_cannot_read_fails_the_build_naming_page_and_formula():
         "docs/rate-coding.en.md: KaTeX cannot typeset '\\\\frac{1}{'"
     )
     assert "ParseError" in str(failure.value)
+
+
+def test_typeset_math_is_kept_for_the_next_build_and_used_only_while_whole(tmp_path, monkeypatch):
+    """hooks/katex_math.py keeps what a build typeset in .cache/katex/: the next
+    build shows the same HTML without running KaTeX, and a file changed or cut
+    short since it was written is not used."""
+    from types import SimpleNamespace
+
+    import katex_math as hook
+
+    from tutorial.state import STATE
+
+    monkeypatch.setattr(hook, "KATEX_CACHE", tmp_path)
+    monkeypatch.setattr(STATE, "formulas", None)
+    monkeypatch.setattr(STATE, "formulas_shown", set())
+    monkeypatch.setattr(STATE, "formulas_saved", "")
+    config = SimpleNamespace(plugins={})
+    fresh = hook.typeset("V(t) = I_{in}R", False)
+    hook.on_post_build(config)
+    (saved,) = tmp_path.glob("*.json")
+    assert hook.saved_formulas(saved) == {"inline:V(t) = I_{in}R": fresh}
+    written = saved.stat().st_mtime_ns
+    hook.on_post_build(config)  # nothing new: not written again
+    assert saved.stat().st_mtime_ns == written
+
+    # A new process reads it back (KaTeX not needed for it).
+    monkeypatch.setattr(STATE, "formulas", None)
+    monkeypatch.setattr(STATE, "katex", "not started")
+    assert hook.typeset("V(t) = I_{in}R", False) == fresh
+
+    text = saved.read_text()
+    saved.write_text(text.replace("mathnormal", "mathbf"))  # changed, digest not
+    assert hook.saved_formulas(saved) == {}
+    saved.write_text(text[: len(text) // 2])  # cut short
+    assert hook.saved_formulas(saved) == {}
+    monkeypatch.setattr(STATE, "formulas", None)
+    monkeypatch.setattr(STATE, "katex", None)
+    assert hook.typeset("V(t) = I_{in}R", False) == fresh  # typeset again

@@ -248,6 +248,29 @@ def test_previous_and_next_links_walk_through_every_chapter(site, language):
                 assert not links
 
 
+def test_search_reads_each_formula_once_as_shown_and_not_the_notebook_buttons(site):
+    """Search results quote a section's text: a formula as the page draws it
+    (not also its MathML letters and TeX, "IinI_{in}Iin"), and no chapter's
+    first result begins with the labels of the buttons under its title."""
+    import json
+
+    from tutorial.notebooks import LABELS
+
+    index = json.loads((site.path / "search" / "search_index.json").read_text(encoding="utf-8"))
+    texts = {doc["location"]: doc["text"] for doc in index["docs"]}
+    tex = re.compile(r"\\[A-Za-z]+")  # a TeX command such as \tau
+    for location, text in texts.items():
+        prose = re.sub(r"<pre>.*?</pre>|<code>.*?</code>", "", text, flags=re.S)
+        assert not tex.search(prose), f"{location}: {tex.findall(prose)[:5]}"
+    for prefix in ("", "en/"):
+        circuit = texts[f"{prefix}latency-coding/#rc-circuit"]
+        assert circuit.count("τ=RC") == 1, circuit
+        assert " C" in circuit and "CC" not in circuit
+    for labels in LABELS.values():
+        row = labels["view"] + labels["download"]
+        assert not [where for where, text in texts.items() if row in text]
+
+
 def test_chapters_that_reuse_the_mnist_setup_use_the_same_code():
     """rate/latency/delta/visualization each repeat the MNIST setup so that a
     chapter runs on its own; the pages say it is the same data loader and the

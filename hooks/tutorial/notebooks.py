@@ -289,7 +289,8 @@ def links_row(config, language: str, stem: str, to_root: str, on_view: bool) -> 
     buttons = "".join(
         f'<a class="md-button" href="{href}"{extra}>{text}</a>' for href, text, extra in links
     )
-    return f'<p class="notebook-links">{buttons}</p>'
+    # not in search: every chapter's first result would begin with the buttons' labels
+    return f'<p class="notebook-links" data-search-exclude>{buttons}</p>'
 
 
 def path_to_root(url: str) -> str:

@@ -30,6 +30,13 @@ class BuildState:
     # language -> every character its pages show, over the whole build
     # (hooks/text_font.py)
     text_characters: dict[str, set[str]] = field(default_factory=dict)
+    # (hooks/katex_math.py) "inline:TeX" / "display:TeX" -> KaTeX's HTML,
+    # loaded from .cache/katex/; those the pages of this build show; the
+    # digest of what .cache/katex/ holds; KaTeX running in V8
+    formulas: dict[str, str] | None = None
+    formulas_shown: set[str] = field(default_factory=set)
+    formulas_saved: str = ""
+    katex: object = None
 
 
 STATE = BuildState()

@@ -1,0 +1,31 @@
+"""Files the hooks keep in ``.cache/`` between builds (the cut text font,
+typeset math): written whole or not at all, so that a build killed half
+way never leaves a half-written file under the real name."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+PARTIAL_AGE = 3600  # seconds: a partial file older than this has no writer left
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a partial file of this process's
+    own, renamed into place when complete."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.tmp{os.getpid()}")
+    partial.write_bytes(data)
+    os.replace(partial, path)
+
+
+def remove_partials(folder: Path) -> None:
+    """Remove the partial files a killed build left in ``folder``; only old
+    ones, since another build may be writing its own right now."""
+    for partial in folder.glob("*.tmp*"):
+        try:
+            if time.time() - partial.stat().st_mtime > PARTIAL_AGE:
+                partial.unlink()
+        except OSError:  # (removed by another build meanwhile)
+            pass
