@@ -21,15 +21,17 @@ Reserved Font Name "Pretendard", and a subset is a modified version, which
 may not carry that name. So the files are renamed "Tutorial Sans" (the
 copyright notice and licence are kept, ``assets/fonts/LICENSE.txt``).
 
-Cutting takes about 5 s, so the result is kept in ``.cache/fonts/`` under
-a digest of the source font, this file, fontTools' version and the characters, with
-the digest of the file it wrote; a file that does not match is made again.
+Cutting takes a second or two, so the result is kept in ``.cache/fonts/``
+under a digest of the source font, this file, fontTools' version and the
+characters, with the digest of the file it wrote; a file that does not match
+is made again. The same goes for the decoded source the cuts read.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
+import io
 import json
 import os
 import re
@@ -103,14 +105,10 @@ def cut_font(characters: set[str]) -> Path:
     key.update(fontTools.version.encode())
     key.update("".join(sorted(characters)).encode())
     cached = FONTS_CACHE / f"{key.hexdigest()[:24]}.woff2"
-    digest = cached.with_suffix(".sha256")
-    if cached.exists() and digest.exists():
-        if hashlib.sha256(cached.read_bytes()).hexdigest() == digest.read_text().strip():
-            os.utime(cached)  # recently used: kept by the pruning below
-            return cached
-    data = _subset(characters)
-    write_whole(cached, data)
-    write_whole(digest, hashlib.sha256(data).hexdigest().encode())
+    if _intact(cached):
+        os.utime(cached)  # recently used: kept by the pruning below
+        return cached
+    _keep(cached, _subset(characters))
     # keep the last few cuts (both languages, a text edit back and forth),
     # and no half-written file a killed build left
     for old in sorted(FONTS_CACHE.glob("*.woff2"), key=lambda p: p.stat().st_mtime)[:-6]:
@@ -120,15 +118,51 @@ def cut_font(characters: set[str]) -> Path:
     return cached
 
 
-def _subset(characters: set[str]) -> bytes:
-    import io
+def decoded_source() -> Path:
+    """Pretendard as plain TrueType. The WOFF2 in ``data/fonts/`` is small to
+    keep but slow to read: fontTools rebuilds all 14,757 glyphs from it
+    (about 5 s), where a cut from TrueType takes about 1 s. So it is decoded
+    once into the cache and every cut reads that."""
+    import fontTools
+    from fontTools.ttLib import TTFont
 
+    key = hashlib.sha256(SOURCE.read_bytes())
+    key.update(fontTools.version.encode())
+    decoded = FONTS_CACHE / f"source-{key.hexdigest()[:24]}.ttf"
+    if _intact(decoded):
+        return decoded
+    font = TTFont(SOURCE, recalcTimestamp=False)
+    font.flavor = None
+    data = io.BytesIO()
+    font.save(data)
+    _keep(decoded, data.getvalue())
+    for old in FONTS_CACHE.glob("source-*.ttf"):  # another Pretendard's, or fontTools'
+        if old != decoded:
+            old.unlink(missing_ok=True)
+            old.with_suffix(".sha256").unlink(missing_ok=True)
+    return decoded
+
+
+def _intact(path: Path) -> bool:
+    """``path`` and the digest written with it are there and still agree."""
+    digest = path.with_suffix(".sha256")
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest() == digest.read_text().strip()
+    except OSError:
+        return False
+
+
+def _keep(path: Path, data: bytes) -> None:
+    write_whole(path, data)
+    write_whole(path.with_suffix(".sha256"), hashlib.sha256(data).hexdigest().encode())
+
+
+def _subset(characters: set[str]) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(SOURCE, recalcTimestamp=False)  # the same bytes from every build
+    font = TTFont(decoded_source(), recalcTimestamp=False)  # the same bytes from every build
     options = subset.Options()
-    options.flavor = "woff2"
     options.name_IDs = ["*"]  # keep the copyright and licence records
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes={ord(c) for c in characters})
@@ -140,6 +174,7 @@ def _subset(characters: set[str]) -> bytes:
             record.string = name.replace("Pretendard Variable", FAMILY).replace(
                 "Pretendard", FAMILY
             )
+    font.flavor = "woff2"  # (the Subsetter leaves the format to the caller)
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()

@@ -39,12 +39,22 @@ PAGE = """\
 """
 
 
+@pytest.fixture(scope="module")
+def font_cache(tmp_path_factory):
+    """One ``.cache/fonts`` for every throwaway project of this file: the
+    text font (hooks/text_font.py) is decoded and cut once for all of them
+    rather than in each (about 5 s a project); these tests are about snippets."""
+    return tmp_path_factory.mktemp("fonts")
+
+
 @pytest.fixture
-def project(tmp_path):
+def project(tmp_path, font_cache):
     """A copy of the project with one page (two languages) and two snippets,
     in a folder whose name has a space, Hangul and '=' (jobs once reached the
     runner as SNIPPET=OUT, so a checkout path with '=' broke every snippet)."""
     copy = tmp_path / "my project=2 복사본"
+    (copy / ".cache").mkdir(parents=True)
+    (copy / ".cache" / "fonts").symlink_to(font_cache, target_is_directory=True)
     for item in ("hooks", "overrides", "data", "requirements.txt", "docs/assets"):
         source = ROOT / item
         if source.is_dir():

@@ -8,7 +8,15 @@ import hashlib
 
 import pytest
 from fontTools.ttLib import TTFont
-from text_font import ASCII, FONTS_CACHE, SOURCE, cut_font, font_path, shown_characters
+from text_font import (
+    ASCII,
+    FONTS_CACHE,
+    SOURCE,
+    cut_font,
+    decoded_source,
+    font_path,
+    shown_characters,
+)
 
 from helpers import LANGUAGES
 
@@ -44,6 +52,7 @@ def test_the_font_holds_every_character_its_languages_pages_show(site, fonts, la
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_font_is_small_variable_and_renamed_as_the_licence_asks(site, fonts, language):
     font = fonts[language]
+    assert font_path(site.path, language).read_bytes()[:4] == b"wOF2"
     assert font_path(site.path, language).stat().st_size < 200_000
     assert [(a.axisTag, a.minValue, a.maxValue) for a in font["fvar"].axes] == [
         ("wght", 45.0, 930.0)
@@ -76,3 +85,11 @@ def test_a_damaged_cached_font_is_made_again(site):
     cached.write_bytes(built[: len(built) // 5])  # truncated
     again = cut_font(korean)
     assert hashlib.sha256(again.read_bytes()).digest() == hashlib.sha256(built).digest()
+
+    # The decoded source the cuts read: damaged, it is decoded again, not used.
+    source = decoded_source()
+    whole = source.read_bytes()
+    source.write_bytes(whole[:-1000])
+    again.unlink()
+    assert cut_font(korean).read_bytes() == built
+    assert source.read_bytes() == whole
