@@ -36,6 +36,7 @@ import json
 import os
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
@@ -74,6 +75,11 @@ def shown_characters(page_html: str) -> set[str]:
 def on_pre_build(config):
     if build_language(config) == default_language(config):
         STATE.text_characters.clear()  # a new build (or a rebuild under `mkdocs serve`)
+        # The first build with an empty cache decodes the source (about 4 s):
+        # in the background, while the pages wait for their snippets.
+        background = ThreadPoolExecutor(1)
+        STATE.font_source = background.submit(decoded_source)
+        background.shutdown(wait=False)
 
 
 def on_post_page(output, page, config):
@@ -161,7 +167,8 @@ def _subset(characters: set[str]) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(decoded_source(), recalcTimestamp=False)  # the same bytes from every build
+    source = STATE.font_source.result() if STATE.font_source else decoded_source()
+    font = TTFont(source, recalcTimestamp=False)  # the same bytes from every build
     options = subset.Options()
     options.name_IDs = ["*"]  # keep the copyright and licence records
     subsetter = subset.Subsetter(options)
