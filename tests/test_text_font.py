@@ -90,6 +90,4 @@ def test_a_damaged_cached_font_is_made_again(site):
     source = decoded_source()
     whole = source.read_bytes()
     source.write_bytes(whole[:-1000])
-    again.unlink()
-    assert cut_font(korean).read_bytes() == built
-    assert source.read_bytes() == whole
+    assert decoded_source().read_bytes() == whole
