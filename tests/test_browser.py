@@ -322,9 +322,12 @@ def test_text_is_drawn_with_the_self_hosted_font_of_the_pages_language(seen, vis
         ("en", "Bernoulli", "en/rate-coding/"),
         ("ko", "파노", "random-spike-trains/"),
         ("en", "inter-spike", "en/random-spike-trains/"),
+        ("ko", "Fano", "random-spike-trains/"),  # on English pages too, not listed here
     ],
 )
 def test_search_finds_the_page_in_each_language(browser, server, language, query, expected):
+    """Search finds the page, and lists only pages in the reader's language
+    (each language has its own index: hooks/search_languages.py)."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{server}{LANGUAGES[language]}", wait_until="networkidle")
     page.keyboard.press("s")  # Material's search shortcut
@@ -337,6 +340,8 @@ def test_search_finds_the_page_in_each_language(browser, server, language, query
     )
     page.close()
     assert hrefs and hrefs[0] == f"{server}{expected}", hrefs[:3]
+    others = tuple(f"{server}{p}" for p in LANGUAGES.values() if p and p != LANGUAGES[language])
+    assert [h for h in hrefs if h.startswith(others)] == []
 
 
 @pytest.mark.parametrize("language,width", [("ko", 1280), ("en", 1280), ("ko", 390)])

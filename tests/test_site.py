@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
@@ -248,21 +250,47 @@ def test_previous_and_next_links_walk_through_every_chapter(site, language):
                 assert not links
 
 
+def search_index(site, language: str) -> list[dict]:
+    """A language's search entries (hooks/search_languages.py), located from the site root."""
+    prefix = LANGUAGES[language]
+    index = json.loads((site.path / prefix / "search/search_index.json").read_text("utf-8"))
+    return [{**doc, "location": prefix + doc["location"]} for doc in index["docs"]]
+
+
+def test_each_language_searches_its_own_pages(site):
+    """A Korean reader's search lists Korean sections and an English
+    reader's English ones: each language has its own index, which every page
+    of that language finds from the base in its __config (Material fetches
+    the index, and resolves each result's link, from there)."""
+    config = re.compile(r'<script id="__config" type="application/json">(.*?)</script>', re.S)
+    for language, prefix in LANGUAGES.items():
+        others = tuple(p for p in LANGUAGES.values() if p and p != prefix)
+        entries = search_index(site, language)
+        assert len(entries) > 100, language
+        for entry in entries:
+            location = entry["location"]
+            assert location.startswith(prefix) and not location.startswith(others), location
+            assert (site.path / location.split("#")[0] / "index.html").is_file(), location
+        for page in site.path.rglob("index.html"):
+            url = page.parent.relative_to(site.path).as_posix().strip(".")
+            url = f"{url}/" if url else ""
+            if url.startswith(prefix) and not url.startswith(others):  # this language's page
+                base = json.loads(config.search(page.read_text("utf-8"))[1])["base"]
+                assert urljoin(SITE_PATH + url, base) == SITE_PATH + prefix, f"{url}: {base}"
+
+
 def test_search_reads_each_formula_once_as_shown_and_not_the_notebook_buttons(site):
     """Search results quote a section's text: a formula as the page draws it
     (not also its MathML letters and TeX, "IinI_{in}Iin"), and no chapter's
     first result begins with the labels of the buttons under its title."""
-    import json
-
     from tutorial.notebooks import LABELS
 
-    index = json.loads((site.path / "search" / "search_index.json").read_text(encoding="utf-8"))
-    texts = {doc["location"]: doc["text"] for doc in index["docs"]}
+    texts = {doc["location"]: doc["text"] for lang in LANGUAGES for doc in search_index(site, lang)}
     tex = re.compile(r"\\[A-Za-z]+")  # a TeX command such as \tau
     for location, text in texts.items():
         prose = re.sub(r"<pre>.*?</pre>|<code>.*?</code>", "", text, flags=re.S)
         assert not tex.search(prose), f"{location}: {tex.findall(prose)[:5]}"
-    for prefix in ("", "en/"):
+    for prefix in LANGUAGES.values():
         circuit = texts[f"{prefix}latency-coding/#rc-circuit"]
         assert circuit.count("τ=RC") == 1, circuit
         assert " C" in circuit and "CC" not in circuit
