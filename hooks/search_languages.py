@@ -41,8 +41,8 @@ def on_post_page(output, page, config):
 @event_priority(-200)  # after mkdocs-static-i18n (-100) has written the merged index
 def on_post_build(config):
     i18n = config.plugins.get("i18n")
-    if getattr(i18n, "building", False):
-        return  # a language built inside mkdocs-static-i18n's on_post_build: not the end yet
+    if i18n is None or i18n.building:
+        return  # (or a language built inside mkdocs-static-i18n's on_post_build: not the end yet)
     merged = Path(config.site_dir) / "search" / "search_index.json"
     if not merged.exists():
         return
