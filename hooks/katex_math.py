@@ -18,7 +18,8 @@ MathML holds no ``<span>``.)
 
 Typesetting every formula takes about half a second, so what a build typeset
 is kept in ``.cache/katex/`` for the next, under a digest of KaTeX and this
-file, with the digest of its contents; a file that does not match is not used.
+file, with the digest of its contents beside it; a file that does not match
+is not used.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
-from tutorial.cache_files import remove_partials, write_whole
+from tutorial.cache_files import read_checked, remove_checked, remove_partials, write_checked
 from tutorial.languages import build_language, default_language
 from tutorial.runner import CACHE_DIR
 from tutorial.state import STATE
@@ -65,14 +66,9 @@ def _digest(formulas: dict[str, str]) -> str:
 
 def saved_formulas(path: Path) -> dict[str, str]:
     """What an earlier build saved in ``path``, if it is whole and unchanged
-    (its contents match the digest written with them); otherwise nothing."""
-    try:
-        saved = json.loads(path.read_bytes())
-        if saved["sha256"] == _digest(saved["formulas"]):
-            return saved["formulas"]
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    return {}
+    (it matches the digest written beside it); otherwise nothing."""
+    saved = read_checked(path)
+    return json.loads(saved) if saved is not None else {}
 
 
 def typeset(tex: str, display: bool) -> str:
@@ -127,9 +123,9 @@ def on_post_build(config):
     if digest == STATE.formulas_saved:
         return
     path = cache_path()
-    write_whole(path, json.dumps({"sha256": digest, "formulas": shown}).encode())
+    write_checked(path, json.dumps(shown).encode())
     STATE.formulas_saved = digest
     for old in KATEX_CACHE.glob("*.json"):  # another KaTeX's, or another version of this file's
         if old != path:
-            old.unlink(missing_ok=True)
+            remove_checked(old)
     remove_partials(KATEX_CACHE)

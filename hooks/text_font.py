@@ -41,7 +41,7 @@ from pathlib import Path
 
 from mkdocs.plugins import event_priority
 
-from tutorial.cache_files import remove_partials, write_whole
+from tutorial.cache_files import read_checked, remove_checked, remove_partials, write_checked
 from tutorial.languages import build_language, default_language
 from tutorial.runner import CACHE_DIR, ROOT
 from tutorial.state import STATE
@@ -111,15 +111,14 @@ def cut_font(characters: set[str]) -> Path:
     key.update(fontTools.version.encode())
     key.update("".join(sorted(characters)).encode())
     cached = FONTS_CACHE / f"{key.hexdigest()[:24]}.woff2"
-    if _intact(cached):
+    if read_checked(cached) is not None:
         os.utime(cached)  # recently used: kept by the pruning below
         return cached
-    _keep(cached, _subset(characters))
+    write_checked(cached, _subset(characters))
     # keep the last few cuts (both languages, a text edit back and forth),
     # and no half-written file a killed build left
     for old in sorted(FONTS_CACHE.glob("*.woff2"), key=lambda p: p.stat().st_mtime)[:-6]:
-        old.unlink(missing_ok=True)
-        old.with_suffix(".sha256").unlink(missing_ok=True)
+        remove_checked(old)
     remove_partials(FONTS_CACHE)
     return cached
 
@@ -135,32 +134,17 @@ def decoded_source() -> Path:
     key = hashlib.sha256(SOURCE.read_bytes())
     key.update(fontTools.version.encode())
     decoded = FONTS_CACHE / f"source-{key.hexdigest()[:24]}.ttf"
-    if _intact(decoded):
+    if read_checked(decoded) is not None:
         return decoded
     font = TTFont(SOURCE, recalcTimestamp=False)
     font.flavor = None
     data = io.BytesIO()
     font.save(data)
-    _keep(decoded, data.getvalue())
+    write_checked(decoded, data.getvalue())
     for old in FONTS_CACHE.glob("source-*.ttf"):  # another Pretendard's, or fontTools'
         if old != decoded:
-            old.unlink(missing_ok=True)
-            old.with_suffix(".sha256").unlink(missing_ok=True)
+            remove_checked(old)
     return decoded
-
-
-def _intact(path: Path) -> bool:
-    """``path`` and the digest written with it are there and still agree."""
-    digest = path.with_suffix(".sha256")
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest() == digest.read_text().strip()
-    except OSError:
-        return False
-
-
-def _keep(path: Path, data: bytes) -> None:
-    write_whole(path, data)
-    write_whole(path.with_suffix(".sha256"), hashlib.sha256(data).hexdigest().encode())
 
 
 def _subset(characters: set[str]) -> bytes:

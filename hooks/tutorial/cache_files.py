@@ -1,9 +1,12 @@
 """Files the hooks keep in ``.cache/`` between builds (the cut text font,
 typeset math): written whole or not at all, so that a build killed half
-way never leaves a half-written file under the real name."""
+way never leaves a half-written file under the real name, each with the
+digest of what was written beside it (``x.woff2`` and ``x.sha256``), so
+that a file changed or cut short since is noticed and not used."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from pathlib import Path
@@ -18,6 +21,28 @@ def write_whole(path: Path, data: bytes) -> None:
     partial = path.with_name(f"{path.name}.tmp{os.getpid()}")
     partial.write_bytes(data)
     os.replace(partial, path)
+
+
+def write_checked(path: Path, data: bytes) -> None:
+    """``data`` in ``path``, and its digest beside it."""
+    write_whole(path, data)
+    write_whole(path.with_suffix(".sha256"), hashlib.sha256(data).hexdigest().encode())
+
+
+def read_checked(path: Path) -> bytes | None:
+    """What :func:`write_checked` wrote in ``path``, if it is still that."""
+    try:
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() == path.with_suffix(".sha256").read_text().strip():
+            return data
+    except OSError:
+        pass
+    return None
+
+
+def remove_checked(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    path.with_suffix(".sha256").unlink(missing_ok=True)
 
 
 def remove_partials(folder: Path) -> None:
