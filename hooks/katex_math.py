@@ -34,7 +34,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
 from tutorial.cache_files import read_checked, remove_checked, remove_partials, write_checked
-from tutorial.languages import build_language, default_language
+from tutorial.languages import build_starts, every_language_built
 from tutorial.runner import CACHE_DIR
 from tutorial.state import STATE
 
@@ -60,10 +60,6 @@ def cache_path() -> Path:
     return KATEX_CACHE / f"{key.hexdigest()[:24]}.json"
 
 
-def _digest(formulas: dict[str, str]) -> str:
-    return hashlib.sha256(json.dumps(formulas, sort_keys=True).encode()).hexdigest()
-
-
 def saved_formulas(path: Path) -> dict[str, str]:
     """What an earlier build saved in ``path``, if it is whole and unchanged
     (it matches the digest written beside it); otherwise nothing."""
@@ -74,8 +70,8 @@ def saved_formulas(path: Path) -> dict[str, str]:
 def typeset(tex: str, display: bool) -> str:
     """KaTeX's HTML for ``tex`` (ValueError with KaTeX's message if it cannot)."""
     if STATE.formulas is None:  # the first formula this process typesets
-        STATE.formulas = saved_formulas(cache_path())
-        STATE.formulas_saved = _digest(STATE.formulas)
+        STATE.formulas_saved = saved_formulas(cache_path())
+        STATE.formulas = dict(STATE.formulas_saved)
     key = f"{'display' if display else 'inline'}:{tex}"
     STATE.formulas_shown.add(key)
     if key not in STATE.formulas:
@@ -108,23 +104,21 @@ def on_page_content(content, page, config, files):
 
 
 def on_pre_build(config):
-    if build_language(config) == default_language(config):
-        STATE.formulas_shown.clear()  # a new build (or a rebuild under `mkdocs serve`)
+    if build_starts(config):
+        STATE.formulas_shown.clear()
 
 
 @event_priority(-200)  # after mkdocs-static-i18n (-100) has built the other languages
 def on_post_build(config):
     """Keep the formulas this build showed, in every language, for the next."""
-    i18n = config.plugins.get("i18n")
-    if getattr(i18n, "building", False) or STATE.formulas is None:
-        return  # a language built inside mkdocs-static-i18n's on_post_build: not the end yet
+    if not every_language_built(config) or STATE.formulas is None:
+        return
     shown = {key: STATE.formulas[key] for key in sorted(STATE.formulas_shown)}
-    digest = _digest(shown)
-    if digest == STATE.formulas_saved:
+    if shown == STATE.formulas_saved:
         return
     path = cache_path()
     write_checked(path, json.dumps(shown).encode())
-    STATE.formulas_saved = digest
+    STATE.formulas_saved = shown
     for old in KATEX_CACHE.glob("*.json"):  # another KaTeX's, or another version of this file's
         if old != path:
             remove_checked(old)

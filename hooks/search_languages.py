@@ -20,9 +20,13 @@ from pathlib import Path
 
 from mkdocs.plugins import event_priority
 
-from tutorial.languages import build_language, default_language, language_prefix
-
-CONFIG = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.S)
+from tutorial.languages import (
+    MATERIAL_CONFIG,
+    build_language,
+    default_language,
+    every_language_built,
+    language_prefix,
+)
 
 
 def on_post_page(output, page, config):
@@ -35,14 +39,14 @@ def on_post_page(output, page, config):
         settings["base"] = f"{settings['base'].rstrip('/')}/{prefix}"  # '../..' -> '../../en/'
         return match[1] + json.dumps(settings, ensure_ascii=False) + match[3]
 
-    return CONFIG.sub(to_language_root, output, count=1)
+    return MATERIAL_CONFIG.sub(to_language_root, output, count=1)
 
 
 @event_priority(-200)  # after mkdocs-static-i18n (-100) has written the merged index
 def on_post_build(config):
     i18n = config.plugins.get("i18n")
-    if i18n is None or i18n.building:
-        return  # (or a language built inside mkdocs-static-i18n's on_post_build: not the end yet)
+    if i18n is None or not every_language_built(config):
+        return
     merged = Path(config.site_dir) / "search" / "search_index.json"
     if not merged.exists():
         return

@@ -34,7 +34,6 @@ import html
 import io
 import json
 import os
-import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -42,7 +41,12 @@ from pathlib import Path
 from mkdocs.plugins import event_priority
 
 from tutorial.cache_files import read_checked, remove_checked, remove_partials, write_checked
-from tutorial.languages import build_language, default_language
+from tutorial.languages import (
+    MATERIAL_CONFIG,
+    build_language,
+    build_starts,
+    every_language_built,
+)
 from tutorial.runner import CACHE_DIR, ROOT
 from tutorial.state import STATE
 
@@ -55,8 +59,6 @@ KEPT_NAMES = {0, 7, 8, 9, 10, 11, 12, 13, 14}
 # Always in the file: what a reader types into the search box in Latin.
 ASCII = {chr(code) for code in range(0x20, 0x7F)}
 
-CONFIG = re.compile(r'<script id="__config" type="application/json">(.*?)</script>', re.S)
-
 
 def font_path(site_dir: Path, language: str) -> Path:
     return Path(site_dir) / "assets" / "fonts" / f"tutorial-sans-{language}.woff2"
@@ -67,14 +69,14 @@ def shown_characters(page_html: str) -> set[str]:
     (text, and the attributes a tooltip or screen reader shows; tags and
     inline scripts add only ASCII) and Material's words for search and copy,
     which its configuration holds as JSON escapes."""
-    config = CONFIG.search(page_html)
-    words = json.loads(config.group(1)).get("translations", {}) if config else {}
+    config = MATERIAL_CONFIG.search(page_html)
+    words = json.loads(config[2]).get("translations", {}) if config else {}
     return set(html.unescape(page_html)) | set("".join(words.values()))
 
 
 def on_pre_build(config):
-    if build_language(config) == default_language(config):
-        STATE.text_characters.clear()  # a new build (or a rebuild under `mkdocs serve`)
+    if build_starts(config):
+        STATE.text_characters.clear()
         # The first build with an empty cache decodes the source (about 4 s):
         # in the background, while the pages wait for their snippets.
         background = ThreadPoolExecutor(1)
@@ -89,9 +91,8 @@ def on_post_page(output, page, config):
 
 @event_priority(-200)  # after mkdocs-static-i18n (-100) has built the other languages
 def on_post_build(config):
-    i18n = config.plugins.get("i18n")
-    if getattr(i18n, "building", False):
-        return  # a language built inside mkdocs-static-i18n's on_post_build: not the end yet
+    if not every_language_built(config):
+        return
     root = Path(config.site_dir)
     for language, characters in STATE.text_characters.items():
         target = font_path(root, language)

@@ -139,7 +139,7 @@ def test_typeset_math_is_kept_for_the_next_build_and_used_only_while_whole(tmp_p
     monkeypatch.setattr(hook, "KATEX_CACHE", tmp_path)
     monkeypatch.setattr(STATE, "formulas", None)
     monkeypatch.setattr(STATE, "formulas_shown", set())
-    monkeypatch.setattr(STATE, "formulas_saved", "")
+    monkeypatch.setattr(STATE, "formulas_saved", {})
     config = SimpleNamespace(plugins={})
     fresh = hook.typeset("V(t) = I_{in}R", False)
     hook.on_post_build(config)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+# Material's settings for its JavaScript, in every page: base, translations, ...
+MATERIAL_CONFIG = re.compile(
+    r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.S
+)
 
 UNTRANSLATED = {
     "en": '!!! warning "Not translated yet"\n\n'
@@ -21,6 +27,18 @@ def build_language(config) -> str:
 def default_language(config) -> str:
     i18n = config.plugins.get("i18n")
     return i18n.default_language if i18n else config.theme.get("language", "en")
+
+
+def build_starts(config) -> bool:
+    """In ``on_pre_build``: a new build (or a rebuild under `mkdocs serve`)
+    begins; mkdocs-static-i18n then builds the default language first."""
+    return build_language(config) == default_language(config)
+
+
+def every_language_built(config) -> bool:
+    """In ``on_post_build`` (priority below mkdocs-static-i18n's -100): the
+    end of the build, not a language built inside i18n's own on_post_build."""
+    return not getattr(config.plugins.get("i18n"), "building", False)
 
 
 def language_prefix(config, language: str) -> str:

@@ -33,11 +33,11 @@ class BuildState:
     text_characters: dict[str, set[str]] = field(default_factory=dict)
     font_source: Future | None = None  # its decoded source font (a path), made meanwhile
     # (hooks/katex_math.py) "inline:TeX" / "display:TeX" -> KaTeX's HTML,
-    # loaded from .cache/katex/; those the pages of this build show; the
-    # digest of what .cache/katex/ holds; KaTeX running in V8
+    # loaded from .cache/katex/; those the pages of this build show; what
+    # .cache/katex/ holds; KaTeX running in V8
     formulas: dict[str, str] | None = None
     formulas_shown: set[str] = field(default_factory=set)
-    formulas_saved: str = ""
+    formulas_saved: dict[str, str] = field(default_factory=dict)
     katex: object = None
 
 
