@@ -154,6 +154,9 @@ def seen(browser, server, site):
                           .map(f => f.family).filter(f => /^Tutorial Sans [A-Z]+$/.test(f))},
           switch: [...document.querySelectorAll('a.md-select__link')].map(a =>
             [a.hreflang, a.href]),
+          // Material wrapped each table once, inside hooks/fewer_restyles.py's div
+          tables: [...document.querySelectorAll('article table:not([class])')].map(t =>
+            t.parentElement === t.closest('.table-host > .md-typeset__scrollwrap > .md-typeset__table')),
         }))""")
         )
         # The link preview's picture (og:image, absolute from site_url), loaded
@@ -276,6 +279,17 @@ def test_every_code_block_has_a_copy_button_that_copies_the_snippet(seen, visit)
     assert [c.strip() for c in copied] == [c.strip() for c in included_code(md)]
     if facts["copy_text"]:  # and a real click copies just that
         assert facts["clicked"] == facts["copy_text"][-1]
+
+
+@pytest.mark.parametrize("visit", VISIT_PARAMS)
+def test_material_wraps_each_table_once_so_a_wide_one_scrolls(seen, site, visit):
+    """hooks/fewer_restyles.py hosts each table in a div of its own; Material's
+    scrolling wrapper must still be there, once, around every table."""
+    md, lang, view = visit
+    html = (site.path / LANGUAGES[lang] / visit_url(md, view) / "index.html").read_text()
+    tables = seen(visit)["tables"]
+    assert len(tables) == html.count('<div class="table-host">')
+    assert all(tables), tables
 
 
 @pytest.mark.parametrize("visit", VISIT_PARAMS)

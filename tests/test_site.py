@@ -375,3 +375,31 @@ def test_every_image_has_its_size_and_all_but_the_first_load_lazily(site):
             assert lazy == (k > 0), f"{page.relative_to(site.path)}: image {k + 1} {src}"
             checked += 1
     assert checked > 200
+
+
+def test_material_restyles_neither_the_article_for_a_table_nor_the_page_for_a_palette(site):
+    """hooks/fewer_restyles.py. Every table Material wraps (no class) is the
+    only child of a div of its own, so moving it restyles that div and not
+    the article; and the built palette stylesheet is Material's with the
+    ``[data-md-color-switching] *`` rule blanked out, column for column (its
+    source map still lines up), and nothing else changed."""
+    from material import __file__ as material
+
+    tables = 0
+    for page in site.path.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        plain = re.findall(r"<table(?![^>]*\bclass=)[^>]*>", html)
+        hosted = re.findall(r'<div class="table-host"><table(?![^>]*\bclass=)[^>]*>', html)
+        assert len(hosted) == len(plain), f"{page.relative_to(site.path)}: a table outside its host"
+        assert html.count('<div class="table-host">') == len(plain)
+        tables += len(plain)
+    assert tables >= 20  # the glossary, MNIST, the home page, ...
+
+    [built] = (site.path / "assets" / "stylesheets").glob("palette.*.min.css")
+    theirs = (Path(material).parent / "templates/assets/stylesheets" / built.name).read_text()
+    css = built.read_text(encoding="utf-8")
+    assert "data-md-color-switching" in theirs and "data-md-color-switching" not in css
+    assert len(css) == len(theirs)
+    assert re.sub(r" {20,}", "", css) == re.sub(
+        r"\[data-md-color-switching\][^{]*\{[^}]*\}", "", theirs
+    )
