@@ -32,6 +32,7 @@ import re
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
+
 from tutorial.languages import every_language_built
 
 # A table Material wraps (no class), with everything up to its end tag.
