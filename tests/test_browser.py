@@ -286,7 +286,8 @@ def test_material_wraps_each_table_once_so_a_wide_one_scrolls(seen, site, visit)
     """hooks/fewer_restyles.py hosts each table in a div of its own; Material's
     scrolling wrapper must still be there, once, around every table."""
     md, lang, view = visit
-    html = (site.path / LANGUAGES[lang] / visit_url(md, view) / "index.html").read_text()
+    page = site.path / LANGUAGES[lang] / visit_url(md, view) / "index.html"
+    html = page.read_text(encoding="utf-8")
     tables = seen(visit)["tables"]
     assert len(tables) == html.count('<div class="table-host">')
     assert all(tables), tables

@@ -396,7 +396,8 @@ def test_material_restyles_neither_the_article_for_a_table_nor_the_page_for_a_pa
     assert tables >= 20  # the glossary, MNIST, the home page, ...
 
     [built] = (site.path / "assets" / "stylesheets").glob("palette.*.min.css")
-    theirs = (Path(material).parent / "templates/assets/stylesheets" / built.name).read_text()
+    stylesheets = Path(material).parent / "templates" / "assets" / "stylesheets"
+    theirs = (stylesheets / built.name).read_text(encoding="utf-8")
     css = built.read_text(encoding="utf-8")
     assert "data-md-color-switching" in theirs and "data-md-color-switching" not in css
     assert len(css) == len(theirs)
