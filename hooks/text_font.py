@@ -24,7 +24,12 @@ copyright notice and licence are kept, ``assets/fonts/LICENSE.txt``).
 Cutting takes a second or two, so the result is kept in ``.cache/fonts/``
 under a digest of the source font, this file, fontTools' version and the
 characters, with the digest of the file it wrote; a file that does not match
-is made again. The same goes for the decoded source the cuts read.
+is made again.
+
+The source is WOFF2 without WOFF2's glyph transform (``data/fonts/README.md``
+says how it was made from Pretendard's release): fontTools reads a
+transformed ``glyf`` table by rebuilding all 14,757 glyphs first (about 4 s
+for every read), an untransformed one glyph by glyph as the cut asks.
 """
 
 from __future__ import annotations
@@ -35,7 +40,6 @@ import io
 import json
 import os
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
@@ -77,11 +81,6 @@ def shown_characters(page_html: str) -> set[str]:
 def on_pre_build(config):
     if build_starts(config):
         STATE.text_characters.clear()
-        # The first build with an empty cache decodes the source (about 4 s):
-        # in the background, while the pages wait for their snippets.
-        background = ThreadPoolExecutor(1)
-        STATE.font_source = background.submit(decoded_source)
-        background.shutdown(wait=False)
 
 
 def on_post_page(output, page, config):
@@ -124,36 +123,11 @@ def cut_font(characters: set[str]) -> Path:
     return cached
 
 
-def decoded_source() -> Path:
-    """Pretendard as plain TrueType. The WOFF2 in ``data/fonts/`` is small to
-    keep but slow to read: fontTools rebuilds all 14,757 glyphs from it
-    (about 5 s), where a cut from TrueType takes about 1 s. So it is decoded
-    once into the cache and every cut reads that."""
-    import fontTools
-    from fontTools.ttLib import TTFont
-
-    key = hashlib.sha256(SOURCE.read_bytes())
-    key.update(fontTools.version.encode())
-    decoded = FONTS_CACHE / f"source-{key.hexdigest()[:24]}.ttf"
-    if read_checked(decoded) is not None:
-        return decoded
-    font = TTFont(SOURCE, recalcTimestamp=False)
-    font.flavor = None
-    data = io.BytesIO()
-    font.save(data)
-    write_checked(decoded, data.getvalue())
-    for old in FONTS_CACHE.glob("source-*.ttf"):  # another Pretendard's, or fontTools'
-        if old != decoded:
-            remove_checked(old)
-    return decoded
-
-
 def _subset(characters: set[str]) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    source = STATE.font_source.result() if STATE.font_source else decoded_source()
-    font = TTFont(source, recalcTimestamp=False)  # the same bytes from every build
+    font = TTFont(SOURCE, recalcTimestamp=False)  # the same bytes from every build
     options = subset.Options()
     options.name_IDs = ["*"]  # keep the copyright and licence records
     subsetter = subset.Subsetter(options)
@@ -167,6 +141,9 @@ def _subset(characters: set[str]) -> bytes:
                 "Pretendard", FAMILY
             )
     font.flavor = "woff2"  # (the Subsetter leaves the format to the caller)
+    # not the source's WOFF2 settings (no glyph transform, which makes a
+    # file about 4 % larger): WOFF2's defaults
+    font.flavorData = None
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()

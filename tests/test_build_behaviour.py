@@ -42,8 +42,8 @@ PAGE = """\
 @pytest.fixture(scope="module")
 def font_cache(tmp_path_factory):
     """One ``.cache/fonts`` for every throwaway project of this file: the
-    text font (hooks/text_font.py) is decoded and cut once for all of them
-    rather than in each (about 5 s a project); these tests are about snippets."""
+    text font (hooks/text_font.py) is cut once for all of them rather than
+    in each (about 1.5 s a project); these tests are about snippets."""
     return tmp_path_factory.mktemp("fonts")
 
 

@@ -13,7 +13,6 @@ from text_font import (
     FONTS_CACHE,
     SOURCE,
     cut_font,
-    decoded_source,
     font_path,
     shown_characters,
 )
@@ -53,6 +52,8 @@ def test_the_font_holds_every_character_its_languages_pages_show(site, fonts, la
 def test_the_font_is_small_variable_and_renamed_as_the_licence_asks(site, fonts, language):
     font = fonts[language]
     assert font_path(site.path, language).read_bytes()[:4] == b"wOF2"
+    # WOFF2's glyph transform, the smaller file (not the source's packing)
+    assert font.flavorData.transformedTables == {"glyf", "loca"}
     assert font_path(site.path, language).stat().st_size < 200_000
     assert [(a.axisTag, a.minValue, a.maxValue) for a in font["fvar"].axes] == [
         ("wght", 45.0, 930.0)
@@ -86,8 +87,11 @@ def test_a_damaged_cached_font_is_made_again(site):
     again = cut_font(korean)
     assert hashlib.sha256(again.read_bytes()).digest() == hashlib.sha256(built).digest()
 
-    # The decoded source the cuts read: damaged, it is decoded again, not used.
-    source = decoded_source()
-    whole = source.read_bytes()
-    source.write_bytes(whole[:-1000])
-    assert decoded_source().read_bytes() == whole
+
+def test_the_source_font_is_pretendard_packed_to_be_read_glyph_by_glyph():
+    """data/fonts/README.md: the release's tables without WOFF2's glyph
+    transform, which fontTools undoes for every glyph at every read."""
+    font = TTFont(SOURCE, lazy=True)
+    assert font.flavor == "woff2" and font.flavorData.transformedTables == set()
+    assert font["name"].getDebugName(1) == "Pretendard Variable"
+    assert len(font.getGlyphOrder()) == 14_757

@@ -5,7 +5,6 @@ languages mkdocs-static-i18n builds in turn, and between the rebuilds of
 from __future__ import annotations
 
 import subprocess
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +30,6 @@ class BuildState:
     # language -> every character its pages show, over the whole build
     # (hooks/text_font.py)
     text_characters: dict[str, set[str]] = field(default_factory=dict)
-    font_source: Future | None = None  # its decoded source font (a path), made meanwhile
     # (hooks/katex_math.py) "inline:TeX" / "display:TeX" -> KaTeX's HTML,
     # loaded from .cache/katex/; those the pages of this build show; what
     # .cache/katex/ holds; KaTeX running in V8
