@@ -8,6 +8,8 @@ import html
 import json
 import os
 import re
+import subprocess
+import sys
 from importlib import metadata
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -33,6 +35,7 @@ from tutorial.runner import data_root
 
 SITE_URL = mkdocs_setting("site_url")
 REPO_URL = mkdocs_setting("repo_url")
+FORKED_KERNEL = Path(__file__).with_name("forked_kernel.py")
 # Where `mkdocs gh-deploy` publishes: MkDocs' remote_branch, gh-pages unless set.
 PUBLISHED_BRANCH = mkdocs_setting("remote_branch")
 CHAPTERS = [md for md in korean_pages() if '--8<-- "' in md.read_text(encoding="utf-8")]
@@ -210,19 +213,55 @@ def test_notebooks_are_the_same_from_build_to_build(site):
         ]
 
 
+@pytest.fixture(scope="session")
+def kernels(tmp_path_factory):
+    """A kernel manager whose "python3" is a fresh kernel forked from a
+    process that has imported torch, torchvision and matplotlib
+    (tests/forked_kernel.py), rather than one that imports them again (4-5 s
+    a chapter)."""
+    from jupyter_client import AsyncKernelManager
+    from jupyter_client.kernelspec import KernelSpecManager
+    from traitlets import default
+
+    folder = tmp_path_factory.mktemp("kernels")
+    server_socket = folder / "fork.sock"
+    server = subprocess.Popen(
+        [sys.executable, str(FORKED_KERNEL), "serve", str(server_socket)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert server.stdout.readline() == "ready\n", "tests/forked_kernel.py did not start"
+    spec = folder / "python3"
+    spec.mkdir()
+    argv = [sys.executable, str(FORKED_KERNEL), str(server_socket), "-f", "{connection_file}"]
+    spec_json = {"argv": argv, "display_name": "Python 3", "language": "python"}
+    (spec / "kernel.json").write_text(json.dumps(spec_json))
+
+    class ForkedKernels(AsyncKernelManager):
+        @default("kernel_spec_manager")
+        def _kernel_spec_manager_default(self):
+            return KernelSpecManager(kernel_dirs=[str(folder)])
+
+    yield ForkedKernels
+    server.terminate()
+    server.wait()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "md",
     [pytest.param(md, marks=chapter_group(md.stem.replace("-", "_"))) for md in CHAPTERS],
     ids=lambda p: p.stem,
 )
-def test_chapter_code_runs_top_to_bottom_in_a_fresh_kernel(site, md, tmp_path):
+def test_chapter_code_runs_top_to_bottom_in_a_fresh_kernel(site, md, tmp_path, kernels):
     """What a reader runs: the chapter's code blocks, top to bottom, in a fresh
     Python (a Jupyter kernel, as in Colab), in a folder where data/mnist holds
     MNIST as after a first download. This is also the reader who copies every
     block into one file: the notebook's code cells are the page's code blocks
     (test_notebook_holds_the_page_code_and_outputs) and both languages show
-    the same code, so one run covers both."""
+    the same code, so one run covers both. The kernel is forked from a process
+    that has imported the heavy libraries and run nothing of any chapter
+    (``kernels``), as the build's runner does for the snippets."""
     from nbclient import NotebookClient
 
     notebooks = {
@@ -245,6 +284,7 @@ def test_chapter_code_runs_top_to_bottom_in_a_fresh_kernel(site, md, tmp_path):
         notebook,
         timeout=300,
         kernel_name="python3",
+        kernel_manager_class=kernels,
         resources={"metadata": {"path": str(tmp_path)}},
     )
     client.execute()  # raises CellExecutionError, naming the cell, on any error
