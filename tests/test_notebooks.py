@@ -8,6 +8,7 @@ import html
 import json
 import os
 import re
+import select
 import subprocess
 import sys
 from importlib import metadata
@@ -230,7 +231,11 @@ def kernels(tmp_path_factory):
         stdout=subprocess.PIPE,
         text=True,
     )
-    assert server.stdout.readline() == "ready\n", "tests/forked_kernel.py did not start"
+    # (it imports torch: seconds, a minute on a cold disk; five means it is stuck)
+    started = select.select([server.stdout], [], [], 300)[0] and server.stdout.readline()
+    if started != "ready\n":
+        server.kill()
+        pytest.fail("tests/forked_kernel.py did not start (its error is above)")
     spec = folder / "python3"
     spec.mkdir()
     argv = [sys.executable, str(FORKED_KERNEL), str(server_socket), "-f", "{connection_file}"]
