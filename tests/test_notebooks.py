@@ -253,6 +253,31 @@ def kernels(tmp_path_factory):
 
 
 @pytest.mark.slow
+def test_a_forked_kernel_is_as_fresh_as_a_new_one(kernels):
+    """What the test below relies on: nothing one kernel did is seen by the
+    next, and code that forgets an import fails as in a new Python."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    def run(*cells: str) -> str:
+        notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+        NotebookClient(
+            notebook, timeout=60, kernel_name="python3", kernel_manager_class=kernels
+        ).execute()
+        return "".join(o.get("text", "") for c in notebook.cells for o in c.outputs)
+
+    run("import matplotlib as mpl\nmpl.rcParams['lines.linewidth'] = 9\nleft_behind = 1")
+    assert (
+        run(
+            "import matplotlib as mpl\nprint(mpl.rcParams['lines.linewidth'], 'left_behind' in dir())"
+        )
+        == "1.5 False\n"
+    )
+    with pytest.raises(CellExecutionError, match="has no attribute 'spikegen'"):
+        run("import snntorch as snn\nsnn.spikegen")  # (the build does not preload it either)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "md",
     [pytest.param(md, marks=chapter_group(md.stem.replace("-", "_"))) for md in CHAPTERS],
