@@ -32,6 +32,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 
 
 def serve(path: str) -> None:
@@ -75,10 +76,9 @@ def _start_kernel(request: dict, fds: list[int], kernel_path: list[str]) -> None
     os.environ.update(request["env"])
     sys.path[:] = kernel_path
     sys.argv[:] = [importlib.util.find_spec("ipykernel_launcher").origin, *request["argv"]]
-    launcher = os.pidfd_open(request["launcher"])
 
     def end_with_launcher() -> None:
-        select.select([launcher], [], [])
+        _wait_until_ended(request["launcher"])
         os._exit(1)
 
     threading.Thread(target=end_with_launcher, daemon=True).start()
@@ -104,10 +104,22 @@ def launch(path: str, argv: list[str]) -> None:
     for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT, signal.SIGHUP):
         signal.signal(number, lambda received, _: os.kill(kernel, received))
     _die_with_parent()  # (SIGTERM, passed on to the kernel)
+    _wait_until_ended(kernel)
+
+
+def _wait_until_ended(pid: int) -> None:
+    """Return once process ``pid`` (not a child of this one) has ended."""
     try:
-        ended = os.pidfd_open(kernel)
+        ended = os.pidfd_open(pid)
     except ProcessLookupError:
         return
+    except OSError:  # Linux before 5.3: ask every 0.2 s
+        while True:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.2)
     select.select([ended], [], [])
 
 
