@@ -34,17 +34,17 @@ import sys
 import threading
 import time
 
+HOOKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "hooks")
+sys.path.insert(0, HOOKS)
+from tutorial.runner import _alive, _die_with_parent, _preload  # noqa: E402
+
 
 def serve(path: str) -> None:
-    hooks = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "hooks")
-    sys.path.insert(0, hooks)
     import ipykernel.kernelapp  # noqa: F401  (imported, not started: no ZMQ yet)
-
-    from tutorial.runner import _preload
 
     _preload()
     # what a kernel started by `python -m ipykernel_launcher` has on its path
-    kernel_path = [p for p in sys.path if p not in (hooks, os.path.dirname(__file__))]
+    kernel_path = [p for p in sys.path if p not in (HOOKS, os.path.dirname(__file__))]
     _die_with_parent()
     server = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)  # whole messages
     server.bind(path)
@@ -114,19 +114,10 @@ def _wait_until_ended(pid: int) -> None:
     except ProcessLookupError:
         return
     except OSError:  # Linux before 5.3: ask every 0.2 s
-        while True:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return
+        while _alive(pid):
             time.sleep(0.2)
+        return
     select.select([ended], [], [])
-
-
-def _die_with_parent() -> None:
-    import ctypes
-
-    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG (Linux)
 
 
 if __name__ == "__main__":
