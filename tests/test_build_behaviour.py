@@ -49,10 +49,14 @@ def font_cache(tmp_path_factory):
 
 @pytest.fixture
 def project(tmp_path, font_cache):
+    return make_project(tmp_path, font_cache)
+
+
+def make_project(folder: Path, font_cache: Path) -> Path:
     """A copy of the project with one page (two languages) and two snippets,
     in a folder whose name has a space, Hangul and '=' (jobs once reached the
     runner as SNIPPET=OUT, so a checkout path with '=' broke every snippet)."""
-    copy = tmp_path / "my project=2 복사본"
+    copy = folder / "my project=2 복사본"
     (copy / ".cache").mkdir(parents=True)
     (copy / ".cache" / "fonts").symlink_to(font_cache, target_is_directory=True)
     for item in ("hooks", "overrides", "data", "requirements.txt", "docs/assets"):
@@ -336,6 +340,16 @@ def test_a_snippet_edited_after_hashing_is_not_cached_under_the_old_hash(project
     assert json.loads(cached[0].read_text())["source_sha256"] == current
 
 
+@pytest.fixture(scope="module")
+def built_project(tmp_path_factory, font_cache):
+    """A project built once (its folder, with the project and its site), for
+    tests that each damage a copy of it."""
+    folder = tmp_path_factory.mktemp("built")
+    process, _ = build(make_project(folder, font_cache), folder / "site")
+    assert process.returncode == 0, process.stderr
+    return folder
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -345,15 +359,14 @@ def test_a_snippet_edited_after_hashing_is_not_cached_under_the_old_hash(project
         "figure overwritten",
     ],
 )
-def test_a_damaged_cache_is_noticed_and_made_again(project, tmp_path, damage):
+def test_a_damaged_cache_is_noticed_and_made_again(built_project, tmp_path, damage):
     """Before, a damaged result.json or a deleted figure failed every build
     with a raw traceback until .cache was deleted by hand, a cached PNG
     overwritten with garbage was published. (A truncated notebook-view cache
     file was published at a fraction of its size; the views are now rendered
     by MkDocs with the pages, so there is no such cache left to damage.)"""
-    site = tmp_path / "site"
-    process, runs = build(project, site)
-    assert process.returncode == 0, process.stderr
+    shutil.copytree(built_project, tmp_path / "copy", symlinks=True)
+    project, site = tmp_path / "copy/my project=2 복사본", tmp_path / "copy/site"
     figure = (site / "figures/second/main.png").read_bytes()
     view = (site / "en/notebooks/second/index.html").read_text()
 
