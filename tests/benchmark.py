@@ -359,19 +359,21 @@ def lighthouse_only() -> None:
     shutil.rmtree(work, ignore_errors=True)
 
 
+def copy_of_working_tree(target: Path, with_git: bool = False) -> Path:
+    """The working tree without what builds and tests leave behind (.cache above all)."""
+    left_out = [".cache", "site", "test-artifacts", "__pycache__", ".pytest_cache"]
+    shutil.copytree(
+        ROOT, target, ignore=shutil.ignore_patterns(*left_out, *([] if with_git else [".git"]))
+    )
+    return target
+
+
 def main() -> None:
     if "--lighthouse-only" in sys.argv:
         return lighthouse_only()
     run_tests = "--no-tests" not in sys.argv
     work = Path(tempfile.mkdtemp(prefix="spike-bench-"))
-    project = work / "project"
-    shutil.copytree(
-        ROOT,
-        project,
-        ignore=shutil.ignore_patterns(
-            ".cache", "site", ".git", "test-artifacts", "__pycache__", ".pytest_cache"
-        ),
-    )
+    project = copy_of_working_tree(work / "project")
     rows = []
 
     # The machine's speed drifts (a VM's neighbours): each build is timed
@@ -421,16 +423,9 @@ def main() -> None:
     edited_run = latest["why_spikes"]
 
     if run_tests:
-        # As CI runs it: a copy of the working tree (with its .git, which some
-        # tests read) and an empty cache, so the suite's first build is cold.
-        checkout = work / "checkout"
-        shutil.copytree(
-            ROOT,
-            checkout,
-            ignore=shutil.ignore_patterns(
-                ".cache", "site", "test-artifacts", "__pycache__", ".pytest_cache"
-            ),
-        )
+        # As CI runs it: with an empty cache, so the suite's first build is
+        # cold (and with .git, which some tests read).
+        checkout = copy_of_working_tree(work / "checkout", with_git=True)
         started = time.perf_counter()
         tests = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],

@@ -16,10 +16,11 @@ Two roles in one file:
   test process that started it does.
 * ``python forked_kernel.py SOCKET -f CONNECTION_FILE ...``: the command in
   the kernel spec that jupyter_client runs for each kernel (the arguments
-  after ``SOCKET`` are the kernel's, as for ``python -m ipykernel_launcher``). It asks the server
-  for a kernel (handing over its working folder, environment and standard
-  streams), passes on the signals jupyter_client sends, and lasts as long as
-  the kernel does; if it is killed, the kernel ends too.
+  after ``SOCKET`` are the kernel's, as for ``python -m ipykernel_launcher``).
+  It asks the server for a kernel (handing over its working folder,
+  environment and standard streams), passes on the signals jupyter_client
+  sends, and lasts as long as the kernel does; if it is killed, the kernel
+  ends too.
 """
 
 from __future__ import annotations

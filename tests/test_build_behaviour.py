@@ -28,6 +28,9 @@ plt.show()
 # --8<-- [end:main]
 """
 
+# a space, Hangul and '=' (see make_project)
+PROJECT_NAME = "my project=2 복사본"
+
 PAGE = """\
 # {title}
 
@@ -56,7 +59,7 @@ def make_project(folder: Path, font_cache: Path) -> Path:
     """A copy of the project with one page (two languages) and two snippets,
     in a folder whose name has a space, Hangul and '=' (jobs once reached the
     runner as SNIPPET=OUT, so a checkout path with '=' broke every snippet)."""
-    copy = folder / "my project=2 복사본"
+    copy = folder / PROJECT_NAME
     (copy / ".cache").mkdir(parents=True)
     (copy / ".cache" / "fonts").symlink_to(font_cache, target_is_directory=True)
     for item in ("hooks", "overrides", "data", "requirements.txt", "docs/assets"):
@@ -366,7 +369,7 @@ def test_a_damaged_cache_is_noticed_and_made_again(built_project, tmp_path, dama
     file was published at a fraction of its size; the views are now rendered
     by MkDocs with the pages, so there is no such cache left to damage.)"""
     shutil.copytree(built_project, tmp_path / "copy", symlinks=True)
-    project, site = tmp_path / "copy/my project=2 복사본", tmp_path / "copy/site"
+    project, site = tmp_path / "copy" / PROJECT_NAME, tmp_path / "copy" / "site"
     figure = (site / "figures/second/main.png").read_bytes()
     view = (site / "en/notebooks/second/index.html").read_text()
 
