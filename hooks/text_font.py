@@ -21,10 +21,15 @@ Reserved Font Name "Pretendard", and a subset is a modified version, which
 may not carry that name. So the files are renamed "Tutorial Sans" (the
 copyright notice and licence are kept, ``assets/fonts/LICENSE.txt``).
 
-Cutting takes a second or two, so the result is kept in ``.cache/fonts/``
-under a digest of the source font, this file, fontTools' version and the
-characters, with the digest of the file it wrote; a file that does not match
-is made again.
+Cutting takes a few seconds of CPU, so each language's font is cut in a
+process of its own as soon as that language's pages are written, while
+mkdocs-static-i18n builds the next language on the other core; the end of
+the build waits for the cuts and copies them into the site. The result is
+kept in ``.cache/fonts/`` under a digest of the source font, this file,
+fontTools' version and the characters, with the digest of the file it
+wrote; a file that does not match is made again, and a cut that the
+process of its own did not leave in the cache is made in the build itself
+(so a failure is reported there, with its traceback).
 
 The source is WOFF2 without WOFF2's glyph transform (``data/fonts/README.md``
 says how it was made from Pretendard's release): fontTools reads a
@@ -40,9 +45,11 @@ import io
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-from mkdocs.plugins import event_priority
+from mkdocs.plugins import CombinedEvent, event_priority
 
 from tutorial.cache_files import read_checked, remove_checked, remove_partials, write_checked
 from tutorial.languages import (
@@ -81,6 +88,7 @@ def shown_characters(page_html: str) -> set[str]:
 def on_pre_build(config):
     if build_starts(config):
         STATE.text_characters.clear()
+        _stop_cuts()  # (a build that failed half way may have left one)
 
 
 def on_post_page(output, page, config):
@@ -88,21 +96,53 @@ def on_post_page(output, page, config):
     return output
 
 
+@event_priority(-50)  # before mkdocs-static-i18n (-100) builds the next language
+def _start_cut(config):
+    """This language's pages are written: cut its font in a process of its
+    own (unless the cache has it) while the next language is built."""
+    language = build_language(config)
+    characters = STATE.text_characters.get(language, set()) | ASCII
+    if read_checked(_cache_path(characters)) is None:
+        cut = subprocess.Popen(
+            [sys.executable, __file__],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,  # (a cut that fails is made, and reported, in the build)
+        )
+        cut.stdin.write(json.dumps(sorted(map(ord, characters))).encode())
+        cut.stdin.close()
+        STATE.font_cuts[language] = cut
+
+
 @event_priority(-200)  # after mkdocs-static-i18n (-100) has built the other languages
-def on_post_build(config):
+def _write_fonts(config):
     if not every_language_built(config):
         return
     root = Path(config.site_dir)
     for language, characters in STATE.text_characters.items():
+        cut = STATE.font_cuts.pop(language, None)
+        if cut is not None:
+            cut.wait()
         target = font_path(root, language)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(cut_font(characters | ASCII), target)
 
 
-def cut_font(characters: set[str]) -> Path:
-    """Pretendard with only ``characters``, renamed, as WOFF2: from the
-    cache when a file made from the same font, fontTools and characters is
-    there and still what was written."""
+on_post_build = CombinedEvent(_start_cut, _write_fonts)
+
+
+def _stop_cuts() -> None:
+    for cut in STATE.font_cuts.values():
+        cut.kill()
+        cut.wait()
+    STATE.font_cuts.clear()
+
+
+def on_shutdown():
+    _stop_cuts()
+
+
+def _cache_path(characters: set[str]) -> Path:
     import fontTools
 
     key = hashlib.sha256()
@@ -110,7 +150,14 @@ def cut_font(characters: set[str]) -> Path:
     key.update(Path(__file__).read_bytes())  # how it is cut
     key.update(fontTools.version.encode())
     key.update("".join(sorted(characters)).encode())
-    cached = FONTS_CACHE / f"{key.hexdigest()[:24]}.woff2"
+    return FONTS_CACHE / f"{key.hexdigest()[:24]}.woff2"
+
+
+def cut_font(characters: set[str]) -> Path:
+    """Pretendard with only ``characters``, renamed, as WOFF2: from the
+    cache when a file made from the same font, fontTools and characters is
+    there and still what was written."""
+    cached = _cache_path(characters)
     if read_checked(cached) is not None:
         os.utime(cached)  # recently used: kept by the pruning below
         return cached
@@ -147,3 +194,12 @@ def _subset(characters: set[str]) -> bytes:
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
+
+
+if __name__ == "__main__":
+    # A cut of its own (see _start_cut): the characters' code points as JSON
+    # on stdin, the font into the cache; it ends with the build that started it.
+    from tutorial.runner import _die_with_parent
+
+    _die_with_parent()
+    cut_font(set(map(chr, json.load(sys.stdin))))

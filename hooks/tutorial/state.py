@@ -30,6 +30,8 @@ class BuildState:
     # language -> every character its pages show, over the whole build
     # (hooks/text_font.py)
     text_characters: dict[str, set[str]] = field(default_factory=dict)
+    # language -> the process cutting its font while the next one builds
+    font_cuts: dict[str, subprocess.Popen] = field(default_factory=dict)
     # (hooks/katex_math.py) "inline:TeX" / "display:TeX" -> KaTeX's HTML,
     # loaded from .cache/katex/; those the pages of this build show; what
     # .cache/katex/ holds; KaTeX running in V8
