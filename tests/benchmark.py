@@ -368,6 +368,33 @@ def copy_of_working_tree(target: Path, with_git: bool = False) -> Path:
     return target
 
 
+def yardstick() -> tuple[float, float]:
+    """How fast this machine is right now, to compare reports from different
+    days (the VM's CPU and its neighbours change): seconds for a fixed
+    pure-Python loop, and for a fresh Python to import torch, torchvision
+    and matplotlib (each the best of 3)."""
+    loop = (
+        "import time; t = time.perf_counter(); s = 0\n"
+        "for i in range(10_000_000): s += i\n"
+        "print(time.perf_counter() - t)"
+    )
+    imports = (
+        "import time; t = time.perf_counter()\n"
+        "import torch, torchvision, matplotlib.pyplot\n"
+        "print(time.perf_counter() - t)"
+    )
+    times = [
+        min(
+            float(
+                subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
+            )
+            for _ in range(3)
+        )
+        for code in (loop, imports)
+    ]
+    return times[0], times[1]
+
+
 def main() -> None:
     if "--lighthouse-only" in sys.argv:
         return lighthouse_only()
@@ -375,6 +402,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="spike-bench-"))
     project = copy_of_working_tree(work / "project")
     rows = []
+    speed_before = yardstick()
 
     # The machine's speed drifts (a VM's neighbours): each build is timed
     # ROUNDS times, interleaved, and the median reported with the range.
@@ -453,6 +481,7 @@ def main() -> None:
     else:
         lighthouse = lighthouse_lines(lighthouse_scores(project / "site"))
 
+    speed_after = yardstick()
     cpu = next(
         (
             line.split(":", 1)[1].strip()
@@ -466,6 +495,11 @@ def main() -> None:
         "",
         f"Measured {date.today().isoformat()} on {os.cpu_count()} cores ({cpu}), "
         f"Python {platform.python_version()}, by `python tests/benchmark.py`.",
+        "",
+        "The machine's speed (it differs from day to day on a VM; compare reports by it): "
+        f"a fixed pure-Python loop took {speed_before[0]:.2f} s before the measurements and "
+        f"{speed_after[0]:.2f} s after; importing torch, torchvision and matplotlib "
+        f"{speed_before[1]:.2f} s and {speed_after[1]:.2f} s.",
         "",
         f"| What | Seconds: median of {ROUNDS} (range) | Notes |",
         "|---|---:|---|",
