@@ -503,7 +503,10 @@ def test_nothing_moves_when_the_font_and_the_playground_arrive_late(browser, ser
     context.close()
 
     if language == "ko":  # English titles have no Hangul
-        assert "Noto Sans CJK KR" in first, first
+        assert "Noto Sans CJK KR" in first, (
+            f"the Korean title was first drawn in {first}, not in Noto Sans CJK KR: "
+            "is fonts-noto-cjk installed (the README's test command installs it)?"
+        )
     assert "Tutorial Sans" not in first, first
     assert "Tutorial Sans" in after, after
     # Hangul is matched exactly (every syllable is as wide in both fonts);
