@@ -404,3 +404,29 @@ def test_material_restyles_neither_the_article_for_a_table_nor_the_page_for_a_pa
     assert re.sub(r" {20,}", "", css) == re.sub(
         r"\[data-md-color-switching\][^{]*\{[^}]*\}", "", theirs
     )
+
+
+def test_code_keeps_no_pygments_span_that_changes_nothing(site):
+    """hooks/fewer_restyles.py unwraps Pygments' name and space spans, which
+    Material draws exactly as the code around them; the code's text is
+    unchanged (test_page_is_built_with_its_code_outputs_and_figures) and
+    every other token keeps its colour. If Material ever gives names or
+    spaces a colour of their own, this says so."""
+    from material import __file__ as material
+
+    stylesheets = Path(material).parent / "templates" / "assets" / "stylesheets"
+    [main] = stylesheets.glob("main.*.min.css")
+    [palette] = stylesheets.glob("palette.*.min.css")
+    css = main.read_text(encoding="utf-8") + palette.read_text(encoding="utf-8")
+    assert ".highlight .kc,.highlight .n{color:var(--md-code-hl-name-color)}" in css
+    assert set(re.findall(r"--md-code-hl-name-color:([^;}]*)", css)) == {"var(--md-code-fg-color)"}
+    assert not re.search(r"\.highlight \.w\b", css)
+    ours = (DOCS / "assets" / "stylesheets" / "extra.css").read_text(encoding="utf-8")
+    assert "--md-code-hl-name-color" not in ours and not re.search(r"\.[nw]\b", ours)
+
+    keywords = 0
+    for page in site.path.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r'<span class="[nw]">', html), page.relative_to(site.path)
+        keywords += html.count('<span class="k">')
+    assert keywords > 100  # the other tokens are still coloured
