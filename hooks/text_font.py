@@ -43,6 +43,7 @@ import hashlib
 import html
 import io
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -61,12 +62,16 @@ from tutorial.languages import (
 from tutorial.runner import CACHE_DIR, ROOT
 from tutorial.state import STATE
 
+log = logging.getLogger("mkdocs.hooks.text_font")
 SOURCE = ROOT / "data" / "fonts" / "PretendardVariable.woff2"
 FONTS_CACHE = CACHE_DIR / "fonts"
 FAMILY = "Tutorial Sans"
 # Name records that name the font (family, full and PostScript names and the
 # named instances); the copyright, trademark, designer and licence stay.
 KEPT_NAMES = {0, 7, 8, 9, 10, 11, 12, 13, 14}
+# Seconds the end of the build waits for a cut running in a process of its
+# own (it takes a few) before it stops it and cuts the font itself.
+CUT_TIME_LIMIT = 120
 # Always in the file: what a reader types into the search box in Latin.
 ASCII = {chr(code) for code in range(0x20, 0x7F)}
 
@@ -109,8 +114,12 @@ def _start_cut(config):
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,  # (a cut that fails is made, and reported, in the build)
         )
-        cut.stdin.write(json.dumps(sorted(map(ord, characters))).encode())
-        cut.stdin.close()
+        try:
+            cut.stdin.write(json.dumps(sorted(map(ord, characters))).encode())
+            cut.stdin.close()
+        except BrokenPipeError:  # it ended at once: the build cuts the font itself
+            cut.wait()
+            return
         STATE.font_cuts[language] = cut
 
 
@@ -121,8 +130,16 @@ def _write_fonts(config):
     root = Path(config.site_dir)
     for language, characters in STATE.text_characters.items():
         cut = STATE.font_cuts.pop(language, None)
-        if cut is not None:
+        try:
+            if cut is not None:
+                cut.wait(timeout=CUT_TIME_LIMIT)
+        except subprocess.TimeoutExpired:
+            cut.kill()
             cut.wait()
+            log.warning(
+                f"Text font: cutting the {language} font in a process of its own took over "
+                f"{CUT_TIME_LIMIT} s; cutting it here"
+            )
         target = font_path(root, language)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(cut_font(characters | ASCII), target)
