@@ -143,6 +143,24 @@ def seen(browser, server, site):
             "response", lambda r, f=facts: f["failed"].append(r.url) if r.status >= 400 else None
         )
         page.goto(url, wait_until="load")
+        facts["buttons_at_load"] = page.evaluate(
+            "document.querySelectorAll('article div.highlight button.md-code__button').length"
+        )
+        # content.lazy (mkdocs.yml): Material sets up a code block, copy button
+        # and all, when it scrolls into view; so the page is scrolled through
+        # (a tall viewport, a few frames per screen), with every collapsed
+        # block open, before it is looked at.
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        page.set_viewport_size({"width": 1280, "height": 4000})
+        page.evaluate("""async () => {
+          const frames = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+          for (let y = 0; y < document.documentElement.scrollHeight; y += innerHeight) {
+            scrollTo(0, y);
+            await frames();
+          }
+          scrollTo(0, 0);
+        }""")
+        page.set_viewport_size({"width": 1280, "height": 900})
         facts.update(
             page.evaluate("""document.fonts.ready.then(async () => ({
           // (lazy images: asked for now, as if the reader had scrolled to them)
@@ -177,7 +195,6 @@ def seen(browser, server, site):
                  return [img.naturalWidth, img.naturalHeight]; }""",
             server + image.removeprefix(SITE_URL),
         )
-        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         facts["copy_text"] = page.evaluate(COPY_TEXT)
         if axe_checked(visit):
             # Code blocks hold half a chapter's elements and most of axe's time
@@ -296,6 +313,10 @@ def test_every_code_block_has_a_copy_button_that_copies_the_snippet(seen, visit)
     assert all(block["button"] for block in facts["code_blocks"]), (
         "a code block lacks a copy button"
     )
+    if len(facts["code_blocks"]) > 10:  # content.lazy: not all set up while the page starts
+        assert facts["buttons_at_load"] < len(facts["code_blocks"]), (
+            "Material set up every code block at once: does it still know content.lazy?"
+        )
     copied = facts["copy_text"]
     if view:  # the notebook's first cell installs snnTorch (for Colab)
         assert copied[0].startswith(INSTALL_CELL)
@@ -540,6 +561,9 @@ def test_a_chapter_prints_to_pdf_without_chrome_with_its_text_figures_and_font(
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{server}{LANGUAGES[language]}{chapter}/", wait_until="load")
     page.evaluate("document.fonts.ready.then(() => true)")
+    # a code block set up (content.lazy: when it is first seen), copy button and all
+    page.locator("article div.highlight:visible").first.scroll_into_view_if_needed()
+    page.locator(".md-code__nav").first.wait_for(state="attached", timeout=5000)
     page.emulate_media(media="print")
     layout = page.evaluate("""({
       chrome: ['.md-header', '.md-sidebar--primary', '.md-sidebar--secondary', '.md-footer',
