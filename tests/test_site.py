@@ -377,14 +377,19 @@ def test_every_image_has_its_size_and_all_but_the_first_load_lazily(site):
     assert checked > 200
 
 
+def material_stylesheets() -> Path:
+    """Material's own stylesheets, as installed (not the site's copies)."""
+    from material import __file__ as material
+
+    return Path(material).parent / "templates" / "assets" / "stylesheets"
+
+
 def test_material_restyles_neither_the_article_for_a_table_nor_the_page_for_a_palette(site):
     """hooks/fewer_restyles.py. Every table Material wraps (no class) is the
     only child of a div of its own, so moving it restyles that div and not
     the article; and the built palette stylesheet is Material's with the
     ``[data-md-color-switching] *`` rule blanked out, column for column (its
     source map still lines up), and nothing else changed."""
-    from material import __file__ as material
-
     tables = 0
     for page in site.path.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
@@ -396,8 +401,7 @@ def test_material_restyles_neither_the_article_for_a_table_nor_the_page_for_a_pa
     assert tables >= 20  # the glossary, MNIST, the home page, ...
 
     [built] = (site.path / "assets" / "stylesheets").glob("palette.*.min.css")
-    stylesheets = Path(material).parent / "templates" / "assets" / "stylesheets"
-    theirs = (stylesheets / built.name).read_text(encoding="utf-8")
+    theirs = (material_stylesheets() / built.name).read_text(encoding="utf-8")
     css = built.read_text(encoding="utf-8")
     assert "data-md-color-switching" in theirs and "data-md-color-switching" not in css
     assert len(css) == len(theirs)
@@ -412,9 +416,7 @@ def test_code_keeps_no_pygments_span_that_changes_nothing(site):
     unchanged (test_page_is_built_with_its_code_outputs_and_figures) and
     every other token keeps its colour. If Material ever gives names or
     spaces a colour of their own, this says so."""
-    from material import __file__ as material
-
-    stylesheets = Path(material).parent / "templates" / "assets" / "stylesheets"
+    stylesheets = material_stylesheets()
     [main] = stylesheets.glob("main.*.min.css")
     [palette] = stylesheets.glob("palette.*.min.css")
     css = main.read_text(encoding="utf-8") + palette.read_text(encoding="utf-8")
