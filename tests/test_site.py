@@ -432,3 +432,43 @@ def test_code_keeps_no_pygments_span_that_changes_nothing(site):
         assert not re.search(r'<span class="[nw]">', html), page.relative_to(site.path)
         keywords += html.count('<span class="k">')
     assert keywords > 100  # the other tokens are still coloured
+
+
+def test_code_is_coloured_once_and_reused_only_with_the_same_options(monkeypatch):
+    # hooks/highlight_once.py: a block seen before (another language, the
+    # notebook view) is not coloured again; one that differs in any option is.
+    import highlight_once
+    import markdown
+    import pygments
+    import pymdownx.highlight
+
+    from tutorial.state import STATE
+
+    calls = []
+
+    def counted(code, lexer, formatter, outfile=None):
+        calls.append(code)
+        return real(code, lexer, formatter)
+
+    real = pygments.highlight
+    monkeypatch.setattr(pygments, "highlight", counted)
+    monkeypatch.setattr(pymdownx.highlight, "highlight", pymdownx.highlight.highlight)
+    monkeypatch.setattr(STATE, "highlighted", {})
+    highlight_once.on_config(mkdocs_config())
+
+    def page(text, **options):
+        config = {"pymdownx.highlight": {"pygments_lang_class": True, **options}}
+        extensions = ["pymdownx.highlight", "pymdownx.superfences"]
+        return markdown.Markdown(extensions=extensions, extension_configs=config).convert(text)
+
+    fence = "```python\nx = 1  # one\n```\n"
+    plain = page(fence)
+    assert page(fence) == plain, "the same block, coloured twice, must look the same"
+    assert calls == ["x = 1  # one"], "the second page's block was coloured again"
+    lit = page('```python hl_lines="1"\nx = 1  # one\n```\n')
+    numbered = page(fence, linenums=True)
+    as_text = page("```text\nx = 1  # one\n```\n")
+    assert '<span class="hll">' in lit and '<span class="hll">' not in plain
+    assert "linenos" in numbered and "linenos" not in plain
+    assert '<span class="c1">' in plain and '<span class="c1">' not in as_text
+    assert len(calls) == 4, "a block with other options must be coloured anew"

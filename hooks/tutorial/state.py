@@ -39,6 +39,8 @@ class BuildState:
     formulas_shown: set[str] = field(default_factory=set)
     formulas_saved: dict[str, str] = field(default_factory=dict)
     katex: object = None
+    # (hooks/highlight_once.py) (code, lexer, filters, formatter) -> Pygments' HTML
+    highlighted: dict[tuple, str] = field(default_factory=dict)
 
 
 STATE = BuildState()
