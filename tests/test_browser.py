@@ -179,7 +179,10 @@ def seen(browser, server, site):
               button: !!d.querySelector('button.md-code__button, button.md-clipboard')})),
           font: {family: getComputedStyle(document.querySelector('article h1')).fontFamily,
                  loaded: [...document.fonts].filter(f => f.status === 'loaded')
-                          .map(f => f.family).filter(f => /^Tutorial Sans [A-Z]+$/.test(f))},
+                          .map(f => f.family).filter(f => /^Tutorial Sans [A-Z]+$/.test(f)),
+                 // every request for it: the preload and the stylesheet's must be one
+                 files: performance.getEntriesByType('resource').map(e => e.name)
+                          .filter(n => n.includes('/assets/fonts/')).map(n => n.split('/').pop())},
           switch: [...document.querySelectorAll('a.md-select__link')].map(a =>
             [a.hreflang, a.href]),
           // Material wrapped each table once, inside hooks/fewer_restyles.py's div
@@ -368,11 +371,13 @@ def test_fits_a_phone_screen_without_sideways_scrolling(seen, visit):
 @pytest.mark.parametrize("visit", VISIT_PARAMS)
 def test_text_is_drawn_with_the_self_hosted_font_of_the_pages_language(seen, visit):
     """Pretendard, cut to each language's characters (hooks/text_font.py):
-    a page loads its own language's file and not the other's."""
+    a page loads its own language's file, once (it is preloaded), and not
+    the other's."""
     family = f"Tutorial Sans {visit[1].upper()}"
     font = seen(visit)["font"]
     assert font["family"].startswith(f'"{family}"'), font
     assert font["loaded"] == [family], font
+    assert font["files"] == [f"tutorial-sans-{visit[1]}.woff2"], font
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 
 import pytest
 from fontTools.ttLib import TTFont
@@ -17,7 +18,7 @@ from text_font import (
     shown_characters,
 )
 
-from helpers import LANGUAGES
+from helpers import LANGUAGES, SITE_PATH
 
 
 @functools.cache
@@ -73,6 +74,28 @@ def test_korean_pages_and_english_pages_each_use_their_own_file(site):
     assert 'url("../fonts/tutorial-sans-ko.woff2")' in css
     assert 'url("../fonts/tutorial-sans-en.woff2")' in css
     assert not list(site.path.rglob("*subset*")), "Pretendard's own subsets are published"
+
+
+def test_every_page_asks_for_its_languages_font_with_the_stylesheets(site):
+    """overrides/main.html preloads the font the page's text is drawn in
+    (the one of its <html lang>): a font requested with crossorigin, as
+    fonts always are, or the browser would fetch it twice."""
+    preload = re.compile(r"<link rel=\"preload\"[^>]*>")
+    for page in site.path.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        if "<article" not in html:  # a redirect
+            continue
+        language = re.search(r'<html lang="([a-z]+)"', html)[1]
+        links = preload.findall(html)
+        where = page.relative_to(site.path)
+        assert len(links) == 1, f"{where}: {links}"
+        assert ' as="font" type="font/woff2" crossorigin>' in links[0], f"{where}: {links[0]}"
+        href = re.search(r'href="([^"]+)"', links[0])[1]
+        target = (page.parent / href) if not href.startswith("/") else None
+        if target is None:  # the 404 page, published at the root under site_url
+            target = site.path / href.removeprefix(SITE_PATH)
+        assert target.resolve() == font_path(site.path, language), f"{where}: {href}"
+        assert html.index(links[0]) < html.index("extra.css"), f"{where}: after the stylesheets"
 
 
 @pytest.mark.slow
