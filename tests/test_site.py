@@ -445,13 +445,14 @@ def test_code_is_coloured_once_and_reused_only_with_the_same_options(monkeypatch
     from tutorial.state import STATE
 
     calls = []
+    real = pygments.highlight
 
     def counted(code, lexer, formatter, outfile=None):
         calls.append(code)
         return real(code, lexer, formatter)
 
-    real = pygments.highlight
     monkeypatch.setattr(pygments, "highlight", counted)
+    # on_config below replaces pymdownx's name; monkeypatch puts it back afterwards
     monkeypatch.setattr(pymdownx.highlight, "highlight", pymdownx.highlight.highlight)
     monkeypatch.setattr(STATE, "highlighted", {})
     highlight_once.on_config(mkdocs_config())

@@ -91,9 +91,10 @@ def test_every_page_asks_for_its_languages_font_with_the_stylesheets(site):
         assert len(links) == 1, f"{where}: {links}"
         assert ' as="font" type="font/woff2" crossorigin>' in links[0], f"{where}: {links[0]}"
         href = re.search(r'href="([^"]+)"', links[0])[1]
-        target = (page.parent / href) if not href.startswith("/") else None
-        if target is None:  # the 404 page, published at the root under site_url
+        if href.startswith("/"):  # the 404 page: its links are absolute, under site_url
             target = site.path / href.removeprefix(SITE_PATH)
+        else:
+            target = page.parent / href
         assert target.resolve() == font_path(site.path, language), f"{where}: {href}"
         assert html.index(links[0]) < html.index("extra.css"), f"{where}: after the stylesheets"
 
