@@ -23,11 +23,13 @@ from tutorial.state import STATE
 MAX_KEPT = 20_000  # code blocks; `mkdocs serve` sessions with many edits start afresh
 
 
-def _key(code: str, lexer, formatter) -> tuple:
-    def described(obj) -> str:
-        return f"{type(obj).__module__}.{type(obj).__qualname__}{sorted(obj.options.items())!r}"
+def _described(obj) -> str:
+    """A lexer's or formatter's class and every option it was given."""
+    return f"{type(obj).__module__}.{type(obj).__qualname__}{sorted(obj.options.items())!r}"
 
-    return code, described(lexer), repr(lexer.filters), described(formatter)
+
+def _key(code: str, lexer, formatter) -> tuple:
+    return code, _described(lexer), repr(lexer.filters), _described(formatter)
 
 
 def highlight_once(code: str, lexer, formatter, outfile=None):
