@@ -106,12 +106,18 @@ FORMULAS_TO_CHECK = """(() => {
 
 # What Material copies for a code block's button: the text of the button's
 # target, with [data-md-copying] set (its CSS hides annotations), trimmed.
+# A block far from the screen is not laid out (content-visibility, extra.css)
+# and has no innerText until it comes near; a reader's click is always on a
+# block on the screen, so each block is read as drawn there.
 COPY_TEXT = """[...document.querySelectorAll(
     'article div.language-python:not(.snippet-output) button.md-code__button')].map(b => {
   const code = document.querySelector(b.dataset.clipboardTarget);
+  const block = code.closest('article > *');
+  block.style.contentVisibility = 'visible';
   code.setAttribute('data-md-copying', '');
   const text = code.innerText;
   code.removeAttribute('data-md-copying');
+  block.style.contentVisibility = '';
   return text.trimEnd();
 })"""
 
@@ -148,14 +154,19 @@ def seen(browser, server, site):
         )
         # content.lazy (mkdocs.yml): Material sets up a code block, copy button
         # and all, when it scrolls into view; so the page is scrolled through
-        # (a tall viewport, a few frames per screen), with every collapsed
-        # block open, before it is looked at.
+        # (a tall viewport, a few frames per half screen), with every collapsed
+        # block open, before it is looked at. Each step starts from where the
+        # page really is: blocks laid out only near the screen (extra.css)
+        # change height as they come, and the browser keeps the view steady.
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         page.set_viewport_size({"width": 1280, "height": 4000})
         page.evaluate("""async () => {
           const frames = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
-          for (let y = 0; y < document.documentElement.scrollHeight; y += innerHeight) {
-            scrollTo(0, y);
+          scrollTo(0, 0);
+          await frames();
+          for (let last = -1; scrollY !== last; ) {  // until the end stops it
+            last = scrollY;
+            scrollBy(0, innerHeight / 2);
             await frames();
           }
           scrollTo(0, 0);
@@ -484,6 +495,39 @@ def test_a_figure_opens_full_size_from_the_keyboard_and_closes_again(
     focused = page.evaluate("document.activeElement.classList.contains('figure-zoom')")
     context.close()
     assert focused, "the focus did not return to the figure"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_long_chapter_lays_out_only_what_is_near_the_screen_and_links_land_on_their_heading(
+    browser, server, language
+):
+    """extra.css: on a phone, the blocks of a chapter far below the screen
+    are not laid out while the page loads (content-visibility), the first
+    screen is; and a link to any section, from the top of the page, still
+    puts its heading right under the header (its scroll margin), however
+    many blocks above it were never drawn."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    url = f"{server}{LANGUAGES[language]}latency-coding/"
+    page.goto(url, wait_until="load")
+    drawn = page.evaluate("""[...document.querySelectorAll('article.md-content__inner > *')]
+      .filter(block => block.firstElementChild)
+      .map(block => block.firstElementChild.checkVisibility({contentVisibilityAuto: true}))""")
+    headings = page.evaluate("[...document.querySelectorAll('article h2[id]')].map(h => h.id)")
+    landed = {}
+    for heading in headings[1:-2]:  # (the last ones cannot scroll up to the top)
+        page.goto(url, wait_until="load")
+        page.evaluate("(id) => { location.hash = id; }", heading)
+        page.wait_for_timeout(100)
+        landed[heading] = page.evaluate(
+            """(id) => { const h = document.getElementById(id);
+                 return h.getBoundingClientRect().top - parseFloat(getComputedStyle(h).scrollMarginTop); }""",
+            heading,
+        )
+    context.close()
+    assert drawn[0] and drawn[-1] is False, drawn
+    assert len(landed) >= 5
+    assert {h: round(top) for h, top in landed.items() if abs(top) > 1} == {}
 
 
 def drawn_with(page, selector: str) -> set[str]:
