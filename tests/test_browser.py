@@ -104,6 +104,34 @@ FORMULAS_TO_CHECK = """(() => {
 })()"""
 
 
+# What scrolls a display equation sideways, the equation or (on a narrow
+# screen, Material's CSS) the box around it, as a reader finds each on the
+# screen: [wider than it (so it scrolls), a Tab stop]. (A block far from the
+# screen is not laid out, extra.css, and its width not known until it nears.)
+EQUATION_STOPS = """async () => {
+  const frames = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const stops = [];
+  for (const box of document.querySelectorAll('article div.arithmatex, article .katex-display')) {
+    box.scrollIntoView({block: 'center'});
+    await frames();
+    stops.push([box.scrollWidth > box.clientWidth, box.getAttribute('tabindex') === '0']);
+  }
+  scrollTo(0, 0);
+  return stops;
+}"""
+
+
+def equation_stops(page) -> list[list[bool]]:
+    """EQUATION_STOPS, once every wide equation (and no other) is a Tab
+    stop, or as they are after 5 s if that never happens."""
+    for _ in range(10):
+        stops = page.evaluate(EQUATION_STOPS)
+        if all(wide == stop for wide, stop in stops):
+            break
+        page.wait_for_timeout(500)
+    return stops
+
+
 # What Material copies for a code block's button: the text of the button's
 # target, with [data-md-copying] set (its CSS hides annotations), trimmed.
 # A block far from the screen is not laid out (content-visibility, extra.css)
@@ -191,7 +219,7 @@ def seen(browser, server, site):
           font: {family: getComputedStyle(document.querySelector('article h1')).fontFamily,
                  loaded: [...document.fonts].filter(f => f.status === 'loaded')
                           .map(f => f.family).filter(f => /^Tutorial Sans [A-Z]+$/.test(f)),
-                 // every request for it: the preload and the stylesheet's must be one
+                 // every request for it: an English page's preload and the stylesheet's must be one
                  files: performance.getEntriesByType('resource').map(e => e.name)
                           .filter(n => n.includes('/assets/fonts/')).map(n => n.split('/').pop())},
           switch: [...document.querySelectorAll('a.md-select__link')].map(a =>
@@ -382,8 +410,8 @@ def test_fits_a_phone_screen_without_sideways_scrolling(seen, visit):
 @pytest.mark.parametrize("visit", VISIT_PARAMS)
 def test_text_is_drawn_with_the_self_hosted_font_of_the_pages_language(seen, visit):
     """Pretendard, cut to each language's characters (hooks/text_font.py):
-    a page loads its own language's file, once (it is preloaded), and not
-    the other's."""
+    a page loads its own language's file, once (an English page preloads
+    it), and not the other's."""
     family = f"Tutorial Sans {visit[1].upper()}"
     font = seen(visit)["font"]
     assert font["family"].startswith(f'"{family}"'), font
@@ -528,6 +556,27 @@ def test_a_long_chapter_lays_out_only_what_is_near_the_screen_and_links_land_on_
     assert drawn[0] and drawn[-1] is False, drawn
     assert len(landed) >= 5
     assert {h: round(top) for h, top in landed.items() if abs(top) > 1} == {}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_display_equation_too_wide_for_the_screen_is_a_tab_stop_to_scroll_it(
+    browser, server, language
+):
+    """a11y.js: on a phone, every display equation of the encoding lab that
+    is wider than the text, and so scrolls sideways, can be reached with Tab
+    to scroll it from the keyboard, and no other equation is a Tab stop.
+    Widened to a desktop, the equations that now fit stop being one."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{server}{LANGUAGES[language]}encoding-lab/", wait_until="load")
+    on_phone = equation_stops(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    on_desktop = equation_stops(page)
+    context.close()
+    for stops in (on_phone, on_desktop):
+        assert [n for n, (wide, stop) in enumerate(stops) if wide != stop] == [], stops
+    wide = [sum(wide for wide, _ in stops) for stops in (on_phone, on_desktop)]
+    assert wide[0] > wide[1] > 0, wide
 
 
 def drawn_with(page, selector: str) -> set[str]:

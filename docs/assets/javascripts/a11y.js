@@ -30,19 +30,44 @@ new MutationObserver((changes) => {
   }
 }).observe(document.body, { childList: true, subtree: true, attributeFilter: ["title"] });
 
-// A display equation wider than the text scrolls sideways (extra.css), so
-// keyboard users must be able to focus it to scroll it (axe-core:
-// scrollable-region-focusable). Widths are known once KaTeX's fonts have
-// loaded, and change with the window. (The math itself is typeset at
-// build time: hooks/katex_math.py.)
-const focusWideEquations = () => {
-  for (const display of document.querySelectorAll(".katex-display")) {
-    if (display.scrollWidth > display.clientWidth) {
-      display.tabIndex = 0;
-    } else {
-      display.removeAttribute("tabindex");
-    }
+// A display equation wider than the text scrolls sideways, so keyboard
+// users must be able to focus it to scroll it (axe-core:
+// scrollable-region-focusable). What scrolls is the equation (extra.css) or,
+// on a narrow screen, Material's box around it (div.arithmatex). Widths are
+// known once KaTeX's fonts have loaded, and change with the window's width.
+// (The math itself is typeset at build time: hooks/katex_math.py.)
+// Only the equations the browser has drawn are measured: a long chapter's
+// blocks far from the screen are laid out only when they near it
+// (content-visibility, extra.css), and measuring one of them would lay it out
+// now (on a phone, a chapter's equations made one long task of layout), and
+// a busy Chromium was seen to report such equations as fitting when they did
+// not. Such a block is measured when it nears the screen, and a collapsed
+// one when it is opened.
+const markIfWide = (box) => {
+  if (box.scrollWidth > box.clientWidth) {
+    box.tabIndex = 0;
+  } else {
+    box.removeAttribute("tabindex");
   }
 };
-document.fonts.ready.then(focusWideEquations);
-window.addEventListener("resize", focusWideEquations);
+const markDrawn = () => {
+  for (const box of document.querySelectorAll("div.arithmatex, .katex-display")) {
+    if (box.firstElementChild.checkVisibility({ contentVisibilityAuto: true })) markIfWide(box);
+  }
+};
+document.fonts.ready.then(markDrawn);
+document.fonts.addEventListener("loadingdone", markDrawn);
+document.addEventListener("toggle", markDrawn, true);
+document.addEventListener(
+  "contentvisibilityautostatechange",
+  (event) => {
+    if (!event.skipped) markDrawn();
+  },
+  true,
+);
+let measuredWidth = window.innerWidth;
+window.addEventListener("resize", () => {
+  if (window.innerWidth === measuredWidth) return; // (a phone's address bar)
+  measuredWidth = window.innerWidth;
+  markDrawn();
+});
