@@ -80,7 +80,7 @@ def test_english_pages_ask_for_their_font_with_the_stylesheets_korean_pages_do_n
     """overrides/main.html preloads the English font (52 KB) on English
     pages, with crossorigin as fonts always are, or the browser would fetch
     it twice; the Korean font (about 150 KB) is not preloaded, since it held
-    a phone's first paint back (the template's comment has the numbers)."""
+    a phone's largest paint back (the template's comment has the numbers)."""
     preload = re.compile(r"<link rel=\"preload\"[^>]*>")
     for page in site.path.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
