@@ -13,6 +13,7 @@ from text_font import (
     ASCII,
     FONTS_CACHE,
     SOURCE,
+    WEIGHTS,
     cut_font,
     font_path,
     shown_characters,
@@ -55,10 +56,12 @@ def test_the_font_is_small_variable_and_renamed_as_the_licence_asks(site, fonts,
     assert font_path(site.path, language).read_bytes()[:4] == b"wOF2"
     # WOFF2's glyph transform, the smaller file (not the source's packing)
     assert font.flavorData.transformedTables == {"glyf", "loca"}
-    assert font_path(site.path, language).stat().st_size < 200_000
-    assert [(a.axisTag, a.minValue, a.maxValue) for a in font["fvar"].axes] == [
-        ("wght", 45.0, 930.0)
-    ]
+    assert font_path(site.path, language).stat().st_size < 130_000
+    # regular to bold only, the weights extra.css declares (and the pages use)
+    assert [(a.axisTag, a.minValue, a.maxValue) for a in font["fvar"].axes] == [("wght", *WEIGHTS)]
+    css = (site.path / "assets/stylesheets/extra.css").read_text(encoding="utf-8")
+    face = re.search(rf'url\("../fonts/tutorial-sans-{language}.woff2"\)[^}}]*', css)[0]
+    assert f"font-weight: {WEIGHTS[0]} {WEIGHTS[1]};" in face, face
     names = {(r.nameID, r.toUnicode()) for r in font["name"].names}
     # Reserved Font Name "Pretendard": only in the copyright, trademark, credits, licence
     assert all("Pretendard" not in text for number, text in names if number not in {0, 7, 9, 13}), (
@@ -77,9 +80,9 @@ def test_korean_pages_and_english_pages_each_use_their_own_file(site):
 
 
 def test_english_pages_ask_for_their_font_with_the_stylesheets_korean_pages_do_not(site):
-    """overrides/main.html preloads the English font (52 KB) on English
+    """overrides/main.html preloads the English font (38 KB) on English
     pages, with crossorigin as fonts always are, or the browser would fetch
-    it twice; the Korean font (about 150 KB) is not preloaded, since it held
+    it twice; the Korean font (about 110 KB) is not preloaded, since it held
     a phone's largest paint back (the template's comment has the numbers)."""
     preload = re.compile(r"<link rel=\"preload\"[^>]*>")
     for page in site.path.rglob("*.html"):
