@@ -6,7 +6,8 @@ Pretendard draws it only if Arial is scaled by that character's own ratio
 whole face. So the characters are sorted by that ratio and split into four
 groups, each a face with the mean ratio of its characters, weighted by how
 often the pages use them. The split is the one with the smallest weighted
-error. Everything outside ASCII goes to the group nearest 1.
+error. Characters past ASCII (but the no-break space) go to the group
+nearest 1.
 
 Every face keeps Pretendard's line metrics, divided by its size-adjust
 because the overrides are scaled by it.
