@@ -44,7 +44,6 @@ FACES = [  # Pretendard's weight, the face's CSS weights, Arial's twin, Arial's 
 ]
 GROUPS = 4
 CHARACTERS = [chr(c) for c in range(0x20, 0x7F)] + ["\u00a0"]
-ASCENT, DESCENT = 0.9521, 0.2412  # Pretendard's, in em
 REST = "U+0000-001F, U+007F-009F, U+00A1-024F, U+2000-206F"  # the rest of Latin and punctuation
 
 
@@ -101,6 +100,9 @@ def unicode_range(chars):
 
 def main():
     counts = text_of_the_pages()
+    source = TTFont(PRETENDARD)  # its line metrics, in em (0.9521 and 0.2412)
+    ascent = round(source["hhea"].ascent / source["head"].unitsPerEm, 4)
+    descent = round(-source["hhea"].descent / source["head"].unitsPerEm, 4)
     for weight, css_weights, file, names in FACES:
         pretendard = advances(instantiateVariableFont(TTFont(PRETENDARD), {"wght": weight}))
         arial = advances(TTFont(LIBERATION / file))
@@ -114,8 +116,8 @@ def main():
             print("  src: " + ", ".join(f'local("{name}")' for name in names) + ";")
             print(f"  font-weight: {css_weights};")
             print(f"  size-adjust: {mean:.2%};")
-            print(f"  ascent-override: {ASCENT / mean:.2%};")
-            print(f"  descent-override: {DESCENT / mean:.2%};")
+            print(f"  ascent-override: {ascent / mean:.2%};")
+            print(f"  descent-override: {descent / mean:.2%};")
             print("  line-gap-override: 0%;")
             print(f"  unicode-range: {unicode_range(chars)}{rest};")
             print("}")

@@ -43,11 +43,12 @@
     event.preventDefault();
     dialog ??= makeDialog();
     const figure = link.querySelector("img");
-    const image = dialog.querySelector(".figure-zoom-toggle img");
+    const toggle = dialog.querySelector(".figure-zoom-toggle");
+    const image = toggle.querySelector("img");
     image.src = link.href;
     image.alt = figure.alt;
     dialog.setAttribute("aria-label", figure.alt);
-    dialog.querySelector(".figure-zoom-toggle").setAttribute("aria-pressed", "false");
+    toggle.setAttribute("aria-pressed", "false");
     dialog.classList.remove("full-size");
     dialog.showModal();
   });
