@@ -29,9 +29,21 @@ and a quarter of the elements changed nothing:
   of all the elements of the site (30,000 of 214,000), the text and its
   colours unchanged.
 
-The other restyles (the first one, and two after Material writes its
-``<meta name="color-scheme">``, which Chromium treats as a change of system
-colours) are left: a meta of our own before it did not stop them.
+* **Material's ``<meta name="color-scheme">``.** When it starts, Material's
+  palette component adds that meta to the page and writes into it the
+  colour scheme of its header ("light" or "dark"). Chromium restyles every
+  element whenever such a meta is added or changed, whatever its value
+  (``StyleEngine::SetPageColorSchemes``), and Material then reads the
+  header's style at once, so on the encoding lab (14,000 elements) that was
+  a forced restyle of 85 ms in the middle of its start-up (340 ms on
+  Lighthouse's phone), the largest part of its blocking time. The bundle is
+  Material's with the one call that adds the meta blanked out, so the meta
+  it writes into stays outside the page; ``extra.css`` gives the page the
+  same colour scheme instead (``:root:has(> body[data-md-color-scheme=slate])``),
+  so the page's own scrollbar still turns dark with the palette.
+
+The first restyle, after the page is parsed, is left: it is the one that
+draws the page.
 """
 
 from __future__ import annotations
@@ -51,6 +63,8 @@ SWITCHING_RULE = (
     "[data-md-color-switching] *,[data-md-color-switching] :after,"
     "[data-md-color-switching] :before{transition-duration:0s!important}"
 )
+COLOR_SCHEME_META = 'let o=x("meta",{name:"color-scheme"});document.head.appendChild(o);'
+ADDED = "document.head.appendChild(o);"
 
 
 def on_page_content(html, page, config, files):
@@ -58,22 +72,32 @@ def on_page_content(html, page, config, files):
     return PLAIN_TABLE.sub(lambda m: f'<div class="table-host">{m.group(0)}</div>', html)
 
 
+def _blank(config, asset: str, text: str, blanked: str) -> None:
+    """Write Material's ``assets/<asset>`` (a glob) into the site with
+    ``blanked``, a part of ``text``, turned into spaces, so that its source
+    map still lines up. Material's own file is read, not the site's copy:
+    under ``mkdocs serve --dirty`` the copy may be the one this hook already
+    wrote."""
+    [built] = Path(config.site_dir, "assets").glob(asset)
+    theirs = next(
+        path
+        for theme_dir in config.theme.dirs
+        if (path := Path(theme_dir, "assets", built.parent.name, built.name)).is_file()
+    )
+    source = theirs.read_text(encoding="utf-8")
+    if source.count(text) != 1:
+        raise RuntimeError(
+            f"{theirs}: Material's code has changed, {text!r} is not in it once; "
+            "update hooks/fewer_restyles.py (or drop that part if it is gone)"
+        )
+    built.write_text(
+        source.replace(text, text.replace(blanked, " " * len(blanked))), encoding="utf-8"
+    )
+
+
 @event_priority(-200)  # once, after mkdocs-static-i18n (-100) has built the other languages
 def on_post_build(config):
     if not every_language_built(config):
         return
-    [built] = Path(config.site_dir, "assets", "stylesheets").glob("palette.*.min.css")
-    # Material's own file, not the copy: under `mkdocs serve --dirty` the copy
-    # may be the one this hook already wrote.
-    theirs = next(
-        path
-        for folder in config.theme.dirs
-        if (path := Path(folder, "assets", "stylesheets", built.name)).is_file()
-    )
-    css = theirs.read_text(encoding="utf-8")
-    if SWITCHING_RULE not in css:
-        raise RuntimeError(
-            f"{theirs}: Material's [data-md-color-switching] rule has changed; "
-            "update SWITCHING_RULE in hooks/fewer_restyles.py (or drop it if it is gone)"
-        )
-    built.write_text(css.replace(SWITCHING_RULE, " " * len(SWITCHING_RULE)), encoding="utf-8")
+    _blank(config, "stylesheets/palette.*.min.css", SWITCHING_RULE, SWITCHING_RULE)
+    _blank(config, "javascripts/bundle.*.min.js", COLOR_SCHEME_META, ADDED)

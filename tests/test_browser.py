@@ -525,6 +525,28 @@ def test_a_figure_opens_full_size_from_the_keyboard_and_closes_again(
     assert focused, "the focus did not return to the figure"
 
 
+def test_the_page_turns_dark_with_the_palette_without_a_color_scheme_meta(browser, server):
+    """hooks/fewer_restyles.py keeps Material's <meta name="color-scheme"> out
+    of the page (adding it restyled every element as the page started);
+    extra.css gives the page's root the palette's colour scheme instead, so
+    the page's own scrollbar still turns dark with the palette, from the
+    reader's system setting and from the toggle. Material's theme-color meta
+    (a phone's address bar) is still written."""
+    state = """() => [getComputedStyle(document.documentElement).colorScheme,
+      document.querySelectorAll('meta[name=color-scheme]').length,
+      document.querySelector('meta[name=theme-color]').content]"""
+    for preferred, first, toggled in (("dark", "dark", "normal"), ("light", "normal", "dark")):
+        context = browser.new_context(color_scheme=preferred)
+        page = context.new_page()
+        page.goto(f"{server}rate-coding/", wait_until="load")
+        seen = [page.evaluate(state)]
+        page.click("form[data-md-component=palette] label:not([hidden])")
+        page.wait_for_timeout(100)
+        seen.append(page.evaluate(state))
+        context.close()
+        assert seen == [[first, 0, "#4051b5"], [toggled, 0, "#4051b5"]], preferred
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_long_chapter_lays_out_only_what_is_near_the_screen_and_links_land_on_their_heading(
     browser, server, language

@@ -387,9 +387,11 @@ def material_stylesheets() -> Path:
 def test_material_restyles_neither_the_article_for_a_table_nor_the_page_for_a_palette(site):
     """hooks/fewer_restyles.py. Every table Material wraps (no class) is the
     only child of a div of its own, so moving it restyles that div and not
-    the article; and the built palette stylesheet is Material's with the
+    the article; the built palette stylesheet is Material's with the
     ``[data-md-color-switching] *`` rule blanked out, column for column (its
-    source map still lines up), and nothing else changed."""
+    source map still lines up), and nothing else changed; and so is the
+    built bundle, with the call that adds Material's color-scheme meta to the
+    page blanked out (test_browser.py checks the page's colour scheme)."""
     tables = 0
     for page in site.path.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
@@ -407,6 +409,16 @@ def test_material_restyles_neither_the_article_for_a_table_nor_the_page_for_a_pa
     assert len(css) == len(theirs)
     assert re.sub(r" {20,}", "", css) == re.sub(
         r"\[data-md-color-switching\][^{]*\{[^}]*\}", "", theirs
+    )
+
+    [built] = (site.path / "assets" / "javascripts").glob("bundle.*.min.js")
+    theirs = (material_stylesheets().parent / "javascripts" / built.name).read_text(encoding="utf-8")
+    js = built.read_text(encoding="utf-8")
+    added = 'let o=x("meta",{name:"color-scheme"});document.head.appendChild(o);'
+    assert theirs.count(added) == 1 and added not in js
+    assert len(js) == len(theirs)
+    assert js.replace('{name:"color-scheme"});' + " " * 29, '{name:"color-scheme"});') == (
+        theirs.replace(added, 'let o=x("meta",{name:"color-scheme"});')
     )
 
 
