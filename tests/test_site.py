@@ -412,7 +412,8 @@ def test_material_restyles_neither_the_article_for_a_table_nor_the_page_for_a_pa
     )
 
     [built] = (site.path / "assets" / "javascripts").glob("bundle.*.min.js")
-    theirs = (material_stylesheets().parent / "javascripts" / built.name).read_text(encoding="utf-8")
+    material_js = material_stylesheets().parent / "javascripts"
+    theirs = (material_js / built.name).read_text(encoding="utf-8")
     js = built.read_text(encoding="utf-8")
     added = 'let o=x("meta",{name:"color-scheme"});document.head.appendChild(o);'
     assert theirs.count(added) == 1 and added not in js
