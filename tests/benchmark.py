@@ -259,13 +259,53 @@ def lighthouse_scores(site: Path, runs: int = ROUNDS) -> dict[str, list[tuple]]:
     return tables
 
 
-def lighthouse_lines(tables: dict) -> list[str]:
-    lines = []
-    runs = tables.pop("runs")
+def measured() -> tuple[str, str]:
+    """Now, and the commit being measured."""
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
+    return when, commit
+
+
+# One row per Lighthouse run, kept from report to report (the tables below it
+# keep only this run and the one before).
+HISTORY = "## Every Lighthouse run so far"
+HISTORY_HEAD = [
+    HISTORY,
+    "",
+    "Performance per run (each page the median of its runs), and the lowest "
+    "accessibility, best-practices or SEO score of any page. The first row is "
+    "where issue 14 started (chapter pages only, no notebook views yet).",
+    "",
+    "| Measured | Commit | Mobile: pages | lowest | median | at 90+ "
+    "| Desktop: lowest | median | A11y, best pr., SEO: lowest |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+]
+
+
+def with_history(old: str, tables: dict) -> tuple[str, list[str]]:
+    """The old report without its history section, and that section with
+    this run's row added."""
+    before, found, rest = old.partition(f"\n{HISTORY}\n")
+    section, _, after = rest.partition("\n## ")
+    rows = [line for line in section.splitlines() if line.startswith("| 20")]
+    mobile, desktop = ([row[1] for row in tables[preset]] for preset in ("mobile", "desktop"))
+    others = min(min(row[2:5]) for preset in ("mobile", "desktop") for row in tables[preset])
+    when, commit = measured()
+    rows.append(
+        f"| {when} | {commit} | {len(mobile)} | {min(mobile):.0f} "
+        f"| {statistics.median(mobile):.0f} | {sum(p >= 90 for p in mobile)} "
+        f"| {min(desktop):.0f} | {statistics.median(desktop):.0f} | {others:.0f} |"
+    )
+    rest_of_report = before + ("\n## " + after if found and after else "")
+    return rest_of_report, ["", *HISTORY_HEAD, *rows]
+
+
+def lighthouse_lines(tables: dict) -> list[str]:
+    lines = []
+    runs = tables.pop("runs")
+    when, commit = measured()
     for preset, rows in tables.items():
         lines += [
             "",
@@ -343,8 +383,10 @@ def lighthouse_only() -> None:
     )
     if process.returncode:
         sys.exit(f"build failed:\n{process.stderr[-3000:]}")
-    lines = lighthouse_lines(lighthouse_scores(site))
+    tables = lighthouse_scores(site)
     old = (ROOT / "BENCHMARK.md").read_text() if (ROOT / "BENCHMARK.md").exists() else ""
+    old, history = with_history(old, tables)
+    lines = lighthouse_lines(tables) + history
     kept, found, previous = old.partition("\n## Lighthouse")
     report = kept.rstrip("\n") + "\n" + "\n".join(lines) + "\n"
     if found:  # the run before this one stays, below, to compare with
@@ -479,7 +521,9 @@ def main() -> None:
         _, found, kept = old.partition("\n## Lighthouse")
         lighthouse = ["", (found + kept).strip("\n")] if found else []
     else:
-        lighthouse = lighthouse_lines(lighthouse_scores(project / "site"))
+        tables = lighthouse_scores(project / "site")
+        old = (ROOT / "BENCHMARK.md").read_text() if (ROOT / "BENCHMARK.md").exists() else ""
+        lighthouse = lighthouse_lines(tables) + with_history(old, tables)[1]
 
     speed_after = yardstick()
     cpu = next(
