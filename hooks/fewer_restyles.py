@@ -3,16 +3,18 @@
 A Chromium trace of a chapter on a throttled phone (invalidation tracking)
 showed the style of every element recomputed five times after the page was
 parsed, each 150-400 ms at Lighthouse's 4x CPU, and each costing in
-proportion to the number of elements. Two of those restyles came from here,
+proportion to the number of elements. Most of those restyles came from here,
 and a quarter of the elements changed nothing:
 
 * **Material's table wrapping.** Material's JavaScript moves every
-  ``table:not([class])`` into ``div.md-typeset__scrollwrap`` (so a wide table
-  scrolls). Its stylesheet has a ``table:not([class]) + *`` rule, and moving a
-  table under such a rule makes Chromium restyle everything inside the
-  table's parent: the whole article. So each table is written inside a plain
-  ``<div class="table-host">`` here; Material still wraps it (inside that
-  div), and only the div's own subtree is restyled.
+  ``table:not([class])`` into ``div.md-typeset__scrollwrap >
+  div.md-typeset__table`` (so a wide table scrolls) as the page starts.
+  Moving a table restyles it and, under Material's ``table:not([class]) + *``
+  rule, everything inside its parent: the whole article. (The English
+  glossary, ten tables, spent 90 ms restyling them.) So each table is
+  written inside that same wrapper here, at build time, and the call that
+  moves tables is blanked out of the built bundle: the page's elements are
+  the ones Material made, and nothing moves.
 * **Material's palette switch.** When it starts, and whenever the reader
   switches light/dark, Material sets and then removes
   ``data-md-color-switching`` on ``<body>``; its palette stylesheet's
@@ -63,21 +65,31 @@ SWITCHING_RULE = (
     "[data-md-color-switching] *,[data-md-color-switching] :after,"
     "[data-md-color-switching] :before{transition-duration:0s!important}"
 )
+# Material's wrapper around a table (``Un`` in its bundle), and its call that
+# puts every table in one as the page starts.
+SCROLLWRAP, TABLE = "md-typeset__scrollwrap", "md-typeset__table"
+WRAPPER = (
+    f'function Un(e){{return x("div",{{class:"{SCROLLWRAP}"}},x("div",{{class:"{TABLE}"}},e))}}'
+)
+WRAP_TABLES = '...M("table:not([class])",e).map(i=>ti(i)),'
 COLOR_SCHEME_META = 'let o=x("meta",{name:"color-scheme"});document.head.appendChild(o);'
 ADDED = "document.head.appendChild(o);"
 
 
 def on_page_content(html, page, config, files):
     html = PLAIN_TOKEN.sub(r"\1", html)
-    return PLAIN_TABLE.sub(lambda m: f'<div class="table-host">{m.group(0)}</div>', html)
+    return PLAIN_TABLE.sub(
+        lambda m: f'<div class="{SCROLLWRAP}"><div class="{TABLE}">{m.group(0)}</div></div>', html
+    )
 
 
-def _blank(config, asset: str, text: str, blanked: str) -> None:
-    """Write Material's ``assets/<asset>`` (a glob) into the site with
-    ``blanked``, a part of ``text``, turned into spaces, so that its source
-    map still lines up. Material's own file is read, not the site's copy:
-    under ``mkdocs serve --dirty`` the copy may be the one this hook already
-    wrote."""
+def _blank(config, asset: str, *parts: tuple[str, str]) -> None:
+    """Write Material's ``assets/<asset>`` (a glob) into the site with each
+    part ``(text, blanked)`` changed: ``blanked``, a piece of ``text``, turned
+    into spaces, so that its source map still lines up. ``blanked`` may be
+    empty: the text is then only checked to be there, once. Material's own
+    file is read, not the site's copy: under ``mkdocs serve --dirty`` the copy
+    may be the one this hook already wrote."""
     [built] = Path(config.site_dir, "assets").glob(asset)
     theirs = next(
         path
@@ -85,19 +97,25 @@ def _blank(config, asset: str, text: str, blanked: str) -> None:
         if (path := Path(theme_dir, "assets", built.parent.name, built.name)).is_file()
     )
     source = theirs.read_text(encoding="utf-8")
-    if source.count(text) != 1:
-        raise RuntimeError(
-            f"{theirs}: Material's code has changed, {text!r} is not in it once; "
-            "update hooks/fewer_restyles.py (or drop that part if it is gone)"
-        )
-    built.write_text(
-        source.replace(text, text.replace(blanked, " " * len(blanked))), encoding="utf-8"
-    )
+    for text, blanked in parts:
+        if source.count(text) != 1:
+            raise RuntimeError(
+                f"{theirs}: Material's code has changed, {text!r} is not in it once; "
+                "update hooks/fewer_restyles.py (or drop that part if it is gone)"
+            )
+        source = source.replace(text, text.replace(blanked, " " * len(blanked)))
+    built.write_text(source, encoding="utf-8")
 
 
 @event_priority(-200)  # once, after mkdocs-static-i18n (-100) has built the other languages
 def on_post_build(config):
     if not every_language_built(config):
         return
-    _blank(config, "stylesheets/palette.*.min.css", SWITCHING_RULE, SWITCHING_RULE)
-    _blank(config, "javascripts/bundle.*.min.js", COLOR_SCHEME_META, ADDED)
+    _blank(config, "stylesheets/palette.*.min.css", (SWITCHING_RULE, SWITCHING_RULE))
+    _blank(
+        config,
+        "javascripts/bundle.*.min.js",
+        (WRAPPER, ""),  # the tables are written in the wrapper this makes
+        (WRAP_TABLES, WRAP_TABLES),
+        (COLOR_SCHEME_META, ADDED),
+    )
