@@ -259,6 +259,12 @@ def lighthouse_scores(site: Path, runs: int = ROUNDS) -> dict[str, list[tuple]]:
     return tables
 
 
+def last_report() -> str:
+    """BENCHMARK.md as the last run left it ("" before the first)."""
+    report = ROOT / "BENCHMARK.md"
+    return report.read_text() if report.exists() else ""
+
+
 def measured() -> tuple[str, str]:
     """Now, and the commit being measured."""
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
@@ -384,7 +390,7 @@ def lighthouse_only() -> None:
     if process.returncode:
         sys.exit(f"build failed:\n{process.stderr[-3000:]}")
     tables = lighthouse_scores(site)
-    old = (ROOT / "BENCHMARK.md").read_text() if (ROOT / "BENCHMARK.md").exists() else ""
+    old = last_report()
     old, history = with_history(old, tables)
     lines = lighthouse_lines(tables) + history
     kept, found, previous = old.partition("\n## Lighthouse")
@@ -516,13 +522,12 @@ def main() -> None:
     build(project)  # the site as published, for the page weights
     weights = page_weights(project / "site")
     playground = playground_times(project / "site")
+    old = last_report()
     if "--no-lighthouse" in sys.argv:  # the last Lighthouse run stays, with its own date
-        old = (ROOT / "BENCHMARK.md").read_text() if (ROOT / "BENCHMARK.md").exists() else ""
         _, found, kept = old.partition("\n## Lighthouse")
         lighthouse = ["", (found + kept).strip("\n")] if found else []
     else:
         tables = lighthouse_scores(project / "site")
-        old = (ROOT / "BENCHMARK.md").read_text() if (ROOT / "BENCHMARK.md").exists() else ""
         lighthouse = lighthouse_lines(tables) + with_history(old, tables)[1]
 
     speed_after = yardstick()
