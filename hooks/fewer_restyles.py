@@ -11,7 +11,7 @@ and a quarter of the elements changed nothing:
   div.md-typeset__table`` (so a wide table scrolls) as the page starts.
   Moving a table restyles it and, under Material's ``table:not([class]) + *``
   rule, everything inside its parent: the whole article. (Each table in a
-  div of its own kept that to the table, but the English glossary's ten
+  div of its own kept that to the table, but the English glossary's five
   tables still took a 90 ms restyle.) So each table is written inside that
   same wrapper here, at build time, and the call that moves tables is
   blanked out of the built bundle: the page has the elements Material would
