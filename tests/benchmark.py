@@ -250,16 +250,22 @@ def lighthouse_scores(site: Path, runs: int = ROUNDS) -> dict[str, list[tuple]]:
         # were the lowest, 80 and 83, and 93 and 91 right after that run.
         run(base, "mobile")
         for preset in ("mobile", "desktop"):
-            rows = []
-            for page in lighthouse_pages(preset):
-                results = []
-                for _ in range(runs):
+            pages = lighthouse_pages(preset)
+            results = {page: [] for page in pages}
+            # Every page once, then every page again: a slow minute of the
+            # machine then spoils one of a page's runs, which the median
+            # drops, not all of them (it did when a page's runs were back to
+            # back: 80 in a run, 93 right after).
+            for _ in range(runs):
+                for page in pages:
                     report = run(base + page, preset)
                     scores = [round(c["score"] * 100) for c in report["categories"].values()]
                     values = [report["audits"][audit]["numericValue"] for audit in METRICS]
-                    results.append(scores + values)
-                rows.append((page or "(home)", *[statistics.median(col) for col in zip(*results)]))
-            tables[preset] = rows
+                    results[page].append(scores + values)
+            tables[preset] = [
+                (page or "(home)", *[statistics.median(col) for col in zip(*results[page])])
+                for page in pages
+            ]
     tables["runs"] = runs
     return tables
 
