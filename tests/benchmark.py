@@ -254,8 +254,7 @@ def lighthouse_scores(site: Path, runs: int = ROUNDS) -> dict[str, list[tuple]]:
             results = {page: [] for page in pages}
             # Every page once, then every page again: a slow minute of the
             # machine then spoils one of a page's runs, which the median
-            # drops, not all of them (it did when a page's runs were back to
-            # back: 80 in a run, 93 right after).
+            # drops, not all of them, as it did when they were back to back.
             for _ in range(runs):
                 for page in pages:
                     report = run(base + page, preset)
