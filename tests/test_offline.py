@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 
 import pytest
+
+from helpers import ROOT
 
 EXTERNAL = re.compile(r"^(?:https?:)?//", re.IGNORECASE)
 LOADING_LINK_RELS = {
@@ -140,7 +143,8 @@ def test_typeset_math_is_kept_for_the_next_build_and_used_only_while_whole(tmp_p
     monkeypatch.setattr(STATE, "formulas", None)
     monkeypatch.setattr(STATE, "formulas_shown", set())
     monkeypatch.setattr(STATE, "formulas_saved", {})
-    config = SimpleNamespace(plugins={})
+    # (no fonts to cut: tests/test_offline.py's font tests cut them)
+    config = SimpleNamespace(plugins={}, docs_dir=tmp_path / "docs", site_dir=tmp_path / "site")
     fresh = hook.typeset("V(t) = I_{in}R", False)
     hook.on_post_build(config)
     (saved,) = tmp_path.glob("*.json")
@@ -162,3 +166,70 @@ def test_typeset_math_is_kept_for_the_next_build_and_used_only_while_whole(tmp_p
     monkeypatch.setattr(STATE, "formulas", None)
     monkeypatch.setattr(STATE, "katex", None)
     assert hook.typeset("V(t) = I_{in}R", False) == fresh  # typeset again
+
+
+def _drawn(page: str) -> set[str]:
+    """The characters the formulas of a built page draw: the text of each
+    ``katex-html`` element (the MathML beside it is not drawn)."""
+    drawn = set()
+    for start in re.finditer(r'<span class="katex-html"[^>]*>', page):
+        depth, at = 1, start.end()
+        for tag in re.finditer(r"<(/?)span\b[^>]*>", page[at:]):
+            depth += -1 if tag[1] else 1
+            if depth == 0:
+                drawn |= set(html.unescape(re.sub(r"<[^>]+>", "", page[at : at + tag.start()])))
+                break
+    return drawn
+
+
+def test_katex_fonts_are_cut_to_what_the_formulas_draw_and_still_draw_all_of_it(site):
+    """hooks/katex_math.py cuts KaTeX's WOFF2 fonts to the characters the
+    formulas draw: each file the site serves still has every character any
+    page's formulas draw that KaTeX's own file has, and the two a formula
+    always needs are less than half their size."""
+    from fontTools.ttLib import TTFont
+
+    drawn = set()
+    for path in site.path.rglob("*.html"):
+        drawn |= _drawn(path.read_text(encoding="utf-8"))
+    assert {"x", "Δ", "≤", "∑"} <= drawn  # (a rate, a change, a bound, a sum)
+    vendored = ROOT / "docs/assets/katex/fonts"
+    fonts = sorted(vendored.glob("*.woff2"))
+    assert len(fonts) == 20
+    for font in fonts:
+        served = site.path / "assets/katex/fonts" / font.name
+        had = set(map(chr, TTFont(font).getBestCmap()))
+        has = set(map(chr, TTFont(served).getBestCmap()))
+        assert has <= had
+        assert not (drawn & had) - has, f"{font.name} lost {sorted((drawn & had) - has)}"
+    for name in ("KaTeX_Main-Regular.woff2", "KaTeX_Math-Italic.woff2"):
+        before = (vendored / name).stat().st_size
+        assert (site.path / "assets/katex/fonts" / name).stat().st_size < before * 0.9, name
+
+
+def test_katex_font_cuts_are_kept_and_used_only_while_whole(tmp_path, monkeypatch):
+    """A cut is kept in .cache/katex/ for the next build, which copies it
+    instead of cutting again; a cut changed since it was written is made anew."""
+    import shutil
+
+    import katex_math as hook
+
+    monkeypatch.setattr(hook, "KATEX_CACHE", tmp_path / "cache")
+    source, target = tmp_path / "fonts", tmp_path / "site"
+    source.mkdir()
+    target.mkdir()
+    shutil.copy(ROOT / "docs/assets/katex/fonts/KaTeX_Main-Regular.woff2", source)
+    characters = hook.drawn_characters(['<span class="katex-html">x=1</span>'])
+    hook.cut_math_fonts(source, target, characters)
+    cut = (target / "KaTeX_Main-Regular.woff2").read_bytes()
+    (cached,) = (tmp_path / "cache").glob("fonts-*/KaTeX_Main-Regular.woff2")
+    assert cached.read_bytes() == cut
+
+    monkeypatch.setattr(hook, "_cut", lambda *_: pytest.fail("cut again"))
+    hook.cut_math_fonts(source, target, characters)  # from the cache
+    cached.write_bytes(cut[:-10])  # cut short: not used
+    monkeypatch.undo()
+    monkeypatch.setattr(hook, "KATEX_CACHE", tmp_path / "cache")
+    (target / "KaTeX_Main-Regular.woff2").unlink()
+    hook.cut_math_fonts(source, target, characters)
+    assert (target / "KaTeX_Main-Regular.woff2").read_bytes() == cut  # the same cut, made anew
