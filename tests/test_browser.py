@@ -177,6 +177,9 @@ def seen(browser, server, site):
             "response", lambda r, f=facts: f["failed"].append(r.url) if r.status >= 400 else None
         )
         page.goto(url, wait_until="load")
+        facts["lazy"] = page.evaluate(
+            "[...document.querySelectorAll('article img')].map(i => i.loading === 'lazy')"
+        )
         facts["buttons_at_load"] = page.evaluate(
             "document.querySelectorAll('article div.highlight button.md-code__button').length"
         )
@@ -303,6 +306,9 @@ def seen(browser, server, site):
         facts["phone_overflow"] = page.evaluate(
             "document.documentElement.scrollWidth - window.innerWidth"
         )
+        # how far down the page each image is, in phone screens (null: hidden)
+        facts["phone_screens"] = page.evaluate("""[...document.querySelectorAll('article img')]
+          .map(i => i.getClientRects().length ? (i.getBoundingClientRect().top + scrollY) / innerHeight : null)""")
         page.screenshot(path=SCREENSHOTS / f"{visit_id(visit)}-phone.jpg", type="jpeg", quality=70)
         # One real click per page: the button puts exactly that text on the clipboard.
         buttons = page.query_selector_all(
@@ -409,6 +415,20 @@ def test_the_link_preview_picture_loads_at_a_size_a_large_card_can_use(seen, vis
 @pytest.mark.parametrize("visit", VISIT_PARAMS)
 def test_fits_a_phone_screen_without_sideways_scrolling(seen, visit):
     assert seen(visit)["phone_overflow"] <= 0, f"{seen(visit)['phone_overflow']} px too wide"
+
+
+@pytest.mark.parametrize("visit", VISIT_PARAMS)
+def test_an_image_on_a_phones_first_screen_loads_with_the_page_and_one_far_below_waits(seen, visit):
+    """hooks/figures.py guesses from the text before an image whether a phone
+    shows it first; here is where each image really is, on a phone (every
+    block laid out): one on the first screen is not lazy, one more than two
+    screens down is (a slow phone fetches it only when the reader comes near)."""
+    wrong = [
+        (k + 1, round(screens, 1), lazy)
+        for k, (lazy, screens) in enumerate(zip(seen(visit)["lazy"], seen(visit)["phone_screens"]))
+        if screens is not None and (screens < 1 and lazy or screens > 2 and not lazy)
+    ]
+    assert not wrong, f"(image, screens down, lazy): {wrong}"
 
 
 @pytest.mark.parametrize("visit", VISIT_PARAMS)

@@ -356,25 +356,53 @@ def test_every_figure_opens_full_size(site):
     assert wrapped > 100
 
 
-def test_every_image_has_its_size_and_all_but_the_first_load_lazily(site):
+def test_every_image_has_its_size_and_only_a_first_screen_one_loads_with_the_page(site):
     """hooks/figures.py: width and height are the file's own (the browser
-    keeps the room before it arrives: no layout shift), and every image after
-    a page's first waits until the reader scrolls near it."""
+    keeps the room before it arrives: no layout shift), and an image waits
+    until the reader scrolls near it (lazy), unless it is on a phone's first
+    screen: on this site only the home page's picture and the playground's
+    (the picture for readers without JavaScript, which the playground's own
+    stylesheet hides otherwise). No image comes back eager after a lazy one.
+    The browser tests check the same against where each image really is."""
     from PIL import Image
 
-    checked = 0
+    checked, eager = 0, set()
     for page in site.path.rglob("*.html"):
+        name = page.relative_to(site.path).as_posix()
         images = re.findall(r"<img\b[^>]*>", page.read_text(encoding="utf-8"))
+        lazy_before = False
         for k, img in enumerate(images):
             src = re.search(r'src="([^"]+)"', img)[1]
             size = re.search(r'width="(\d+)" height="(\d+)"', img)
-            assert size, f"{page.relative_to(site.path)}: {img[:120]}"
+            assert size, f"{name}: {img[:120]}"
             with Image.open((page.parent / src).resolve()) as image:
                 assert image.size == (int(size[1]), int(size[2])), (page, src)
-            lazy = 'loading="lazy"' in img and 'decoding="async"' in img
-            assert lazy == (k > 0), f"{page.relative_to(site.path)}: image {k + 1} {src}"
+            lazy = 'loading="lazy"' in img
+            assert lazy == ('decoding="async"' in img), f"{name}: image {k + 1} {src}"
+            assert lazy or not lazy_before, f"{name}: image {k + 1} {src} is eager after a lazy one"
+            lazy_before = lazy
+            if not lazy:
+                eager.add(name)
             checked += 1
     assert checked > 200
+    assert eager == {
+        f"{prefix}{page}index.html" for prefix in ("", "en/") for page in ("", "playground/")
+    }
+
+
+def test_every_script_file_runs_after_the_page_is_parsed_without_holding_it_up(site):
+    """overrides/main.html defers Material's bundle and extra_javascript (the
+    playground's app.js is a module, which is deferred anyway): a browser
+    fetches them at low priority, after the stylesheets, fonts and first
+    screen, and runs them in order once the page is parsed."""
+    scripts = 0
+    for page in site.path.rglob("*.html"):
+        for tag in re.findall(r"<script\b[^>]*\bsrc=[^>]*>", page.read_text(encoding="utf-8")):
+            assert " defer" in tag or 'type="module"' in tag, (
+                f"{page.relative_to(site.path)}: {tag}"
+            )
+            scripts += 1
+    assert scripts > 3 * 46
 
 
 def material_stylesheets() -> Path:
