@@ -5,7 +5,8 @@ pymdownx.arithmatex (``generic: true``) leaves each formula in the page as
 ``<div class="arithmatex">\\[...\\]</div>`` (display). This hook gives each
 one to the vendored KaTeX (``hooks/katex/katex.min.js``) running in V8
 (mini-racer) and puts KaTeX's HTML, with MathML for screen readers, in its
-place. The pages load KaTeX's stylesheet and fonts, and no script: on a slow
+place. The pages with a formula load KaTeX's stylesheet (``page.math``
+tells overrides/main.html to link it) and fonts, and no script: on a slow
 phone the math no longer waits for 270 KB of JavaScript and a second layout.
 A formula KaTeX cannot read fails the build, naming the page and formula.
 
@@ -126,7 +127,9 @@ def on_page_content(content, page, config, files):
             ) from None
         return f'<{tag} class="arithmatex">{rendered}</{tag}>'
 
-    return FORMULA.sub(replace, content)
+    content, formulas = FORMULA.subn(replace, content)
+    page.math = formulas > 0  # (overrides/main.html links KaTeX's stylesheet)
+    return content
 
 
 def on_pre_build(config):

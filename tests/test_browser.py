@@ -529,7 +529,10 @@ def test_a_figure_opens_full_size_from_the_keyboard_and_closes_again(
     dialog.wait_for(timeout=5000)
     shown = dialog.locator("img")
     assert shown.get_attribute("alt") == alt
-    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", shown.element_handle())
+    # (the figure is lazy: Tab scrolled it into view just now, so its file may still be on its way)
+    page.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=shown.element_handle(), timeout=5000
+    )
     assert dialog.get_attribute("aria-label") == alt
     fitted = shown.bounding_box()
     assert fitted["width"] <= width  # first fitted to the screen

@@ -89,19 +89,26 @@ def test_javascript_loads_nothing_from_other_hosts(site):
 
 def test_math_is_typeset_at_build_time_with_its_fonts_served_by_the_site(site):
     """hooks/katex_math.py: every formula of every page is KaTeX's HTML (with MathML
-    for screen readers) when the page arrives; the pages load KaTeX's
-    stylesheet and fonts from the site and no math script at all."""
+    for screen readers) when the page arrives; the pages with a formula load
+    KaTeX's stylesheet (before extra.css, which may override it) and fonts
+    from the site, the others no stylesheet of KaTeX's, and none a math
+    script."""
     pages = list(site.path.rglob("*.html"))
-    formulas = 0
+    formulas, without = 0, []
     for path in pages:
         page = path.read_text(encoding="utf-8")
-        for formula in re.findall(r'class="arithmatex">(.{0,200})', page):
+        found = re.findall(r'class="arithmatex">(.{0,200})', page)
+        for formula in found:
             formulas += 1
             assert formula.startswith(('<span class="katex">', '<span class="katex-display">')), (
                 f"{path.relative_to(site.path)}: {formula[:80]}"
             )
         assert not re.search(r"<script[^>]*(katex|auto-render)", page), path
+        linked = re.findall(r'<link rel="stylesheet" href="[^"]*(katex.min.css|extra.css)"', page)
+        assert linked == (["katex.min.css"] if found else []) + ["extra.css"], path
+        without += [] if found else [path.relative_to(site.path).parent.as_posix()]
     assert formulas > 400
+    assert {"mnist", "playground", "en/mnist", "en/playground"} <= set(without)
     assert not list(site.path.rglob("katex*.js")) and not list(site.path.rglob("auto-render*"))
     page = (site.path / "rate-coding" / "index.html").read_text(encoding="utf-8")
     assert '<math xmlns="http://www.w3.org/1998/Math/MathML">' in page
