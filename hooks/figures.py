@@ -38,9 +38,10 @@ from PIL import Image
 IMG = re.compile(r"(<a\b[^>]*>\s*)?<img\b([^>]*?)\s*/?>")
 SRC = re.compile(r'\bsrc="([^"]+)"')
 TAG = re.compile(r"<[^>]+>")
-# Characters of text (not counting spaces) a phone's first screen holds
-# (412 px wide): about 500 Korean ones, 1,000 English. An image with fewer
-# before it is fetched with the page.
+# Characters of text (not counting spaces) a phone's first screen holds,
+# 412 px wide: roughly 500 Korean ones or 1,000 English. An image with fewer
+# before it is fetched with the page (the browser tests check where each
+# image really is).
 FIRST_SCREEN = 700
 
 
