@@ -242,7 +242,19 @@ def lighthouse_scores(site: Path, runs: int = ROUNDS) -> dict[str, list[tuple]]:
         out = subprocess.run(
             command, capture_output=True, text=True, env={**ENV, "CHROME_PATH": CHROMIUM}
         )
-        return json.loads(out.stdout)
+        try:
+            report = json.loads(out.stdout)
+            failed = [c["id"] for c in report["categories"].values() if c["score"] is None]
+        except (json.JSONDecodeError, KeyError) as error:
+            failed = [f"no report ({error})"]
+            report = {}
+        if out.returncode or failed:
+            problem = report.get("runtimeError", {}).get("message") or out.stderr.strip()[-800:]
+            raise SystemExit(
+                f"Lighthouse ({preset}) failed on {url}: exit status {out.returncode}, "
+                f"unscored: {', '.join(failed) or 'none'}\n{problem}"
+            )
+        return report
 
     with SiteServer(site) as base:
         # A warm-up run, thrown away (Chromium, Node and the site cold on
