@@ -30,14 +30,14 @@ import functools
 import os
 import posixpath
 import re
-from html import unescape
 
 from PIL import Image
+
+from tutorial.markup import text
 
 # an <img>, and the <a ...> right before it if there is one
 IMG = re.compile(r"(<a\b[^>]*>\s*)?<img\b([^>]*?)\s*/?>")
 SRC = re.compile(r'\bsrc="([^"]+)"')
-TAG = re.compile(r"<[^>]+>")
 # Characters of text (not counting spaces) a phone's first screen holds,
 # 412 px wide: roughly 500 Korean ones or 1,000 English. An image with fewer
 # before it is fetched with the page (the browser tests check where each
@@ -54,8 +54,7 @@ def _size(path: str, mtime: float) -> tuple[int, int]:
 def in_first_screen(html: str, position: int) -> bool:
     """Whether what starts at ``position`` of a page's HTML is on a phone's
     first screen: fewer than ``FIRST_SCREEN`` characters of text before it."""
-    text = unescape(TAG.sub("", html[:position]))
-    return len("".join(text.split())) < FIRST_SCREEN
+    return len("".join(text(html[:position]).split())) < FIRST_SCREEN
 
 
 def on_page_content(html, page, config, files):

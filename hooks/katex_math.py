@@ -52,6 +52,7 @@ from mkdocs.plugins import event_priority
 
 from tutorial.cache_files import read_checked, remove_checked, remove_partials, write_checked
 from tutorial.languages import build_starts, every_language_built
+from tutorial.markup import text
 from tutorial.runner import CACHE_DIR
 from tutorial.state import STATE
 
@@ -62,7 +63,6 @@ KATEX_CACHE = CACHE_DIR / "katex"
 MATH_FONTS = "assets/katex/fonts"
 # The drawing of a formula, after its MathML (whose TeX source is not drawn)
 DRAWING = '<span class="katex-html"'
-TAG = re.compile(r"<[^>]+>")
 # Kept in every cut: the letters FreeType's auto-hinter (Linux, Android)
 # measures a font's Latin and Greek by (afblue.dat); without them it hints
 # the glyphs kept a pixel differently
@@ -164,7 +164,7 @@ def drawn_characters(formulas) -> set[str]:
     """Every character these formulas (KaTeX's HTML) draw, and those of an
     equation number, which katex.min.css draws as "(" counter ")"."""
     drawings = "".join(formula.split(DRAWING, 1)[1] for formula in formulas)
-    return set(html.unescape(TAG.sub("", drawings))) | set("()0123456789") | HINTING
+    return set(text(drawings)) | set("()0123456789") | HINTING
 
 
 def cut_math_fonts(source: Path, target: Path, characters: set[str]) -> None:

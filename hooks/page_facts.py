@@ -13,7 +13,6 @@ page's title, language, address and versions. In its head
 
 from __future__ import annotations
 
-import html
 import re
 from types import SimpleNamespace
 from urllib.parse import quote, urlencode, urljoin
@@ -21,6 +20,7 @@ from urllib.parse import quote, urlencode, urljoin
 from tutorial.environment import package_versions, source_commit
 from tutorial.includes import IncludeError, includes
 from tutorial.languages import build_language
+from tutorial.markup import text
 
 WORDS = {
     "ko": {
@@ -66,7 +66,7 @@ def blob_url(config, path: str) -> str:
 def html_text(fragment: str) -> str:
     """The text of an HTML fragment (a heading with its permalink removed)."""
     fragment = re.sub(r'<a class="headerlink".*?</a>', "", fragment, flags=re.S)
-    return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+    return text(fragment).strip()
 
 
 def _versions(words: dict) -> str:

@@ -386,7 +386,7 @@ def test_every_image_has_its_size_and_only_a_first_screen_one_loads_with_the_pag
             checked += 1
     assert checked > 200
     assert eager == {
-        f"{prefix}{page}index.html" for prefix in ("", "en/") for page in ("", "playground/")
+        f"{prefix}{where}index.html" for prefix in ("", "en/") for where in ("", "playground/")
     }
 
 
